@@ -1,0 +1,52 @@
+"""A trained version of the classifiers: assess comments, carry thresholds and a model card."""
+from classifiers import RULES, Assessment
+from classifiers.abuse import ABUSE_RULES
+from classifiers.sentences import assess_sentences
+
+RULE_LABELS = {"abuse": "Abusive language", "personal_attack": "Personal attack"}
+
+
+class Bundle:
+    """Everything needed to score a comment; pickled as one artifact by classifiers.store."""
+
+    def __init__(self, language_gate, abuse_models, thresholds, metadata):
+        self.language_gate = language_gate
+        self.abuse_models = abuse_models
+        self.thresholds = thresholds
+        self.metadata = metadata
+
+    def assess(self, text):
+        """Assess one comment."""
+        return self.assess_many([text])[0]
+
+    def assess_many(self, texts):
+        """Assess many comments at once (the vectorised path)."""
+        texts = [t if isinstance(t, str) else "" for t in texts]
+        language = self.language_gate.assess_many(texts)
+        abuse = self.abuse_models.predict_proba(texts)
+        flagged = {i: [r for r in ABUSE_RULES if abuse[r][i] >= self.thresholds[r]["review"]] for i in range(len(texts))}
+        flagged = {i: rules for i, rules in flagged.items() if rules}
+        found = dict(zip(flagged, self.abuse_models.spans_many([(texts[i], flagged[i]) for i in flagged])))
+        results = []
+        for i, text in enumerate(texts):
+            p_lang, code, lang_reason = language[i]
+            p_sent, sent_reasons = assess_sentences(text)
+            scores = {"not_english": float(p_lang), "not_sentences": float(p_sent)}
+            rule_reasons = {rule: [] for rule in RULES}
+            if lang_reason:
+                rule_reasons["not_english"].append(lang_reason)
+            if p_sent >= self.thresholds["not_sentences"]["review"]:
+                rule_reasons["not_sentences"].extend(sent_reasons)
+            spans = set()
+            for rule in ABUSE_RULES:
+                scores[rule] = float(abuse[rule][i])
+                if rule not in flagged.get(i, ()):
+                    continue
+                words = found[i][rule]
+                spans.update((s, e) for s, e, _ in words)
+                listed = ", ".join(f"'{w}'" for w in dict.fromkeys(w for _, _, w in words))
+                rule_reasons[rule].append(f"{RULE_LABELS[rule]}: {listed}" if listed
+                                          else f"{RULE_LABELS[rule]} (no single word stands out)")
+            reasons = [r for rule in RULES for r in rule_reasons[rule]]
+            results.append(Assessment(scores, reasons, code, sorted(spans), rule_reasons))
+        return results

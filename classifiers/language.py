@@ -1,0 +1,109 @@
+"""The English gate: py3langid for most languages plus a romanized-Hindi (Hinglish) detector."""
+import functools
+import re
+from collections import Counter
+
+import numpy as np
+from py3langid.langid import MODEL_FILE, LanguageIdentifier
+from scipy.sparse import hstack
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+
+from classifiers.calibration import Platt
+from classifiers.text import DEVANAGARI_RE, LATIN_RE, strip_noise, words_with_offsets
+
+LANGUAGE_NAMES = {"hi": "Hindi", "fr": "French", "es": "Spanish", "de": "German", "it": "Italian",
+                  "pt": "Portuguese", "nl": "Dutch", "ru": "Russian", "ar": "Arabic", "zh": "Chinese",
+                  "ur": "Urdu", "bn": "Bengali", "ja": "Japanese", "tr": "Turkish", "pl": "Polish"}
+# Below this many words a language guess stays moderate: a person decides, not the classifier.
+SHORT_WORDS, SHORT_CAP = 4, 0.6
+
+
+# Languages a reader of an English news site plausibly writes in; restricting py3langid to them stops
+# short English with names being labelled as, say, Nigerian Pidgin or Sotho.
+PLAUSIBLE_LANGUAGES = ("en fr es de it pt nl sv da no fi pl cs sk ro hu tr ru uk bg el ar he fa ur hi bn pa "
+                       "ta te mr gu zh ja ko vi id ms tl sw af ca hr sr sl lt lv et").split()
+
+
+@functools.cache
+def _langid():
+    identifier = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    identifier.set_languages(PLAUSIBLE_LANGUAGES)
+    return identifier
+
+
+def _name(code):
+    return LANGUAGE_NAMES.get(code, code)
+
+
+def _clean(text):
+    return re.sub(r"\s+", " ", strip_noise(text)).strip().lower()
+
+
+class LanguageGate:
+    """Scores the probability that a comment is not in English, with a language code and a reason."""
+
+    def fit(self, english, hinglish, seed=0):
+        texts = [_clean(t) for t in english] + [_clean(t) for t in hinglish]
+        y = np.r_[np.zeros(len(english)), np.ones(len(hinglish))]
+        self.chars = TfidfVectorizer(analyzer="char_wb", ngram_range=(1, 4), min_df=3, sublinear_tf=True,
+                                     max_features=150_000, dtype=np.float32)
+        self.words = TfidfVectorizer(token_pattern=r"[^\W\d_]+", min_df=2, sublinear_tf=True, dtype=np.float32)
+        x = hstack([self.chars.fit_transform(texts), self.words.fit_transform(texts)]).tocsr()
+        self.model = LogisticRegression(C=4.0, max_iter=2000, class_weight="balanced", random_state=seed)
+        self.model.fit(x, y)
+        counts = Counter(w.lower() for t in english for w, _, _ in words_with_offsets(t))
+        hing = Counter(w.lower() for t in hinglish for w, _, _ in words_with_offsets(t))
+        ratio = sum(hing.values()) / max(1, sum(counts.values()))
+        self.vocabulary = frozenset(w for w, c in counts.items() if c >= 3 and c * ratio >= hing[w])
+        self.platt = Platt().fit([0.0, 1.0], [0, 1])
+        return self
+
+    def hinglish_margin(self, texts):
+        """The Hinglish detector's decision values (before calibration)."""
+        cleaned = [_clean(t) for t in texts]
+        x = hstack([self.chars.transform(cleaned), self.words.transform(cleaned)]).tocsr()
+        return self.model.decision_function(x)
+
+    def calibrate(self, texts, labels):
+        """Platt-scale the Hinglish detector on held-out texts (1 = not English)."""
+        self.platt = Platt().fit(self.hinglish_margin(texts), labels)
+        return self
+
+    def assess_many(self, texts):
+        """[(p_not_english, language_code, reason or None)] for each text."""
+        p_hinglish = self.platt(self.hinglish_margin(texts)) if texts else []
+        return [self._one(t, float(p)) for t, p in zip(texts, p_hinglish)]
+
+    def _one(self, text, p_hinglish):
+        clean = strip_noise(text)
+        letters = [c for c in clean if c.isalpha()]
+        words = [w for w, _, _ in words_with_offsets(clean)]
+        if not letters:
+            return 0.05, "und", None
+        short = len(words) <= SHORT_WORDS
+        n_latin = len(LATIN_RE.findall(clean))
+        if n_latin / len(letters) < 0.5:
+            code = "hi" if len(DEVANAGARI_RE.findall(clean)) * 2 > len(letters) else _langid().classify(clean)[0]
+            p = SHORT_CAP if short and len(letters) < 6 else 0.98
+            return p, code, f"Written in {_name(code)} script rather than English"
+        ranking = _langid().rank(clean.lower() if clean.isupper() else clean)
+        top, top_p = ranking[0]
+        p_en = dict(ranking).get("en", 0.0)
+        # Capitalised words are mostly names (Rahul, Kejriwal): they say nothing about the language.
+        common = [w for w in words if not w[:1].isupper()] if sum(not w[:1].isupper() for w in words) >= 2 else words
+        known = sum(w.lower() in self.vocabulary for w in common) / len(common)
+        # py3langid is over-confident on short or noisy text: trust it only as far as the
+        # words themselves are not known English words.
+        p_other = 0.0 if top == "en" else (1 - p_en) * float(np.clip((0.85 - known) / 0.5, 0, 1))
+        p_other = min(0.97, p_other)
+        if known >= 0.9 and len(words) >= 3:
+            p_hinglish = min(p_hinglish, 0.3)
+        p = max(p_hinglish, p_other)
+        if short:
+            p = min(p, SHORT_CAP)
+        if p < 0.5:
+            return p, "en", None
+        if p_hinglish >= p_other:
+            return p, "hi", "Looks like romanized Hindi rather than English"
+        return p, top, f"Looks like {_name(top)} rather than English"

@@ -1,0 +1,55 @@
+"""Versioned artifacts: name.joblib plus name.json (metadata and sha256), loaded only from models_dir."""
+import hashlib
+import json
+import re
+from pathlib import Path
+
+import joblib
+
+NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
+
+
+class ArtifactError(Exception):
+    """A model artifact is missing, refused or does not match its recorded checksum."""
+
+
+def _paths(models_dir, name):
+    if not isinstance(name, str) or not NAME_RE.match(name) or ".." in name:
+        raise ArtifactError(f"Refusing model name {name!r}: use letters, digits, '.', '_' or '-' only")
+    root = Path(models_dir).resolve()
+    model, card = root / f"{name}.joblib", root / f"{name}.json"
+    if model.parent != root or card.parent != root:
+        raise ArtifactError(f"Model {name!r} would lie outside {root}")
+    return model, card
+
+
+def _sha256(path):
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def save(bundle, models_dir, name):
+    """Write models_dir/name.joblib and name.json; return the metadata written."""
+    model, card = _paths(models_dir, name)
+    model.parent.mkdir(parents=True, exist_ok=True)
+    joblib.dump(bundle, model, compress=3)
+    metadata = {**bundle.metadata, "name": name, "sha256": _sha256(model)}
+    card.write_text(json.dumps(metadata, indent=2, sort_keys=True), encoding="utf-8")
+    return metadata
+
+
+def load(models_dir, name):
+    """Load a bundle from models_dir after checking its sha256 against the JSON card."""
+    model, card = _paths(models_dir, name)
+    if not model.is_file() or not card.is_file():
+        raise ArtifactError(f"Model {name!r} not found in {model.parent}")
+    try:
+        expected = json.loads(card.read_text(encoding="utf-8"))["sha256"]
+    except (ValueError, KeyError) as error:
+        raise ArtifactError(f"Model card for {name!r} is unreadable: {error}") from error
+    if _sha256(model) != expected:
+        raise ArtifactError(f"Model {name!r} does not match its recorded sha256; refusing to load it")
+    return joblib.load(model)

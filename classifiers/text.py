@@ -1,0 +1,22 @@
+"""Small text helpers shared by the classifiers: tokens with offsets, noise stripping."""
+import re
+
+WORD_RE = re.compile(r"[^\W_]+(?:['’][^\W_]+)*", re.UNICODE)
+URL_RE = re.compile(r"(?:https?://|www\.)\S+|\bURL\b", re.IGNORECASE)
+MENTION_RE = re.compile(r"@\w+")
+HASHTAG_RE = re.compile(r"#\w+")
+DEVANAGARI_RE = re.compile(r"[\u0900-\u097F]")
+LATIN_RE = re.compile(r"[A-Za-z\u00C0-\u024F]")
+
+
+def words_with_offsets(text):
+    """Word tokens as (word, start, end) tuples with offsets into the original text."""
+    return [(m.group(), m.start(), m.end()) for m in WORD_RE.finditer(text)]
+
+
+def strip_noise(text):
+    """Drop links, @mentions and hashtags: what remains is what the author wrote in words."""
+    text = URL_RE.sub(" ", text)
+    text = MENTION_RE.sub(" ", text)
+    return HASHTAG_RE.sub(" ", text)
+

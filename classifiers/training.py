@@ -1,0 +1,181 @@
+"""Corpora -> splits -> fit -> calibrate -> thresholds -> evaluation -> a Bundle with its model card."""
+import hashlib
+import random
+import time
+from collections import Counter
+from datetime import datetime, timezone
+
+import numpy as np
+import sklearn
+from sklearn.metrics import roc_auc_score
+
+from classifiers import RULES, corpora, identity, sentences, thresholds
+from classifiers.abuse import ABUSE_RULES, AbuseModels
+from classifiers.bundle import Bundle
+from classifiers.corpora import Example
+from classifiers.language import SHORT_CAP, LanguageGate
+from classifiers.report import format_metrics  # noqa: F401  (re-exported for the CLI)
+
+SPLITS = (("train", 0.70), ("validation", 0.85), ("test", 1.0))
+MAX_GATE_ENGLISH = 30_000
+EXTRA_WEIGHT = 2.0
+
+
+def split_of(text, seed):
+    """A fixed split for a text: the same text always lands in the same split for a seed."""
+    digest = hashlib.sha256(f"{seed}:{text.strip().lower()}".encode()).digest()
+    u = int.from_bytes(digest[:8], "big") / 2**64
+    return next(name for name, upper in SPLITS if u < upper)
+
+
+def _by_split(items, key, seed):
+    out = {name: [] for name, _ in SPLITS}
+    for item in items:
+        out[split_of(key(item), seed)].append(item)
+    return out
+
+
+def _rule_labels(examples, rule, with_weights):
+    idx = [i for i, ex in enumerate(examples) if getattr(ex, rule) is not None]
+    y = np.array([getattr(examples[i], rule) for i in idx], dtype=int)
+    if not with_weights:
+        return np.array(idx, dtype=int), y
+    return np.array(idx, dtype=int), y, np.array([examples[i].weight for i in idx])
+
+
+def _extra(extra_examples):
+    """Moderator decisions -> abuse examples and (text, is_foreign) language examples."""
+    abuse, language = [], []
+    for text, labels in extra_examples:
+        if not text or not text.strip():
+            continue
+        if "abuse" in labels or "personal_attack" in labels:
+            abuse.append(Example(text, "moderators", labels.get("abuse"), labels.get("personal_attack"),
+                                 weight=EXTRA_WEIGHT))
+        if "not_english" in labels:
+            language.append((text, int(labels["not_english"])))
+    return abuse, language
+
+
+def train(data_dir, extra_examples=(), limit=None, progress=None, seed=0):
+    """Train every classifier from the corpora in data_dir plus moderator examples; returns a Bundle.
+
+    extra_examples: (text, {rule: 0/1}) pairs. abuse / personal_attack labels join the training data
+    (weight 2); not_english labels join the English gate; not_sentences is rule-based and ignores them.
+    """
+    say = progress or (lambda stage, percent: None)
+    started = time.time()
+    say("reading corpora", 2)
+    examples = corpora.read_abuse_examples(data_dir, limit, seed)
+    romanized, devanagari = corpora.read_hindi(data_dir, limit)
+    extra_abuse, extra_language = _extra(list(extra_examples))
+    templates = [Example(t, "identity_templates", 0, 0) for t in identity.training_sentences()]
+    split = _by_split(examples + extra_abuse, lambda ex: ex.text, seed)
+    split["train"] += templates
+    hindi = _by_split(romanized, lambda t: t, seed)
+    script = _by_split(devanagari, lambda t: t, seed)
+    extra_lang = _by_split(extra_language, lambda item: item[0], seed)
+
+    say("training the English gate", 10)
+    rng = random.Random(seed)
+    gate_english = [ex.text for ex in split["train"]] + [t for t, f in extra_lang["train"] if not f]
+    gate_english = rng.sample(gate_english, min(MAX_GATE_ENGLISH, len(gate_english)))
+    gate_foreign = hindi["train"] + [t for t, f in extra_lang["train"] if f]
+    gate = LanguageGate().fit(gate_english, gate_foreign, seed)
+    val_english = [ex.text for ex in split["validation"]] + [t for t, f in extra_lang["validation"] if not f]
+    val_foreign = hindi["validation"] + [t for t, f in extra_lang["validation"] if f]
+    gate.calibrate(val_english + val_foreign, [0] * len(val_english) + [1] * len(val_foreign))
+
+    say("training abuse and personal-attack models", 30)
+    train_texts = [ex.text for ex in split["train"]]
+    labels = {rule: _rule_labels(split["train"], rule, True) for rule in ABUSE_RULES}
+    models = AbuseModels().fit(train_texts, labels, None, seed)
+    say("calibrating", 65)
+    val_texts = [ex.text for ex in split["validation"]]
+    models.calibrate(val_texts, {rule: _rule_labels(split["validation"], rule, False) for rule in ABUSE_RULES})
+
+    say("choosing thresholds", 75)
+    chosen = {"not_sentences": {"review": sentences.REVIEW, "reject": sentences.REJECT}}
+    val_lang = [p for p, _, _ in gate.assess_many(val_english + val_foreign + script["validation"])]
+    chosen["not_english"] = thresholds.choose(
+        val_lang, [0] * len(val_english) + [1] * (len(val_foreign) + len(script["validation"])))
+    # Short texts are capped at SHORT_CAP: they must land in review, never in reject.
+    chosen["not_english"] = {"review": min(chosen["not_english"]["review"], SHORT_CAP - 0.1),
+                             "reject": max(chosen["not_english"]["reject"], SHORT_CAP + 0.05)}
+    val_proba = models.predict_proba(val_texts)
+    for rule in ABUSE_RULES:
+        idx, y = _rule_labels(split["validation"], rule, False)
+        chosen[rule] = thresholds.choose(val_proba[rule][idx], y)
+
+    say("evaluating on the test split", 85)
+    bundle = Bundle(gate, models, chosen, {})
+    metrics = evaluate(bundle, split["test"], hindi["test"] + script["test"])
+    say("writing the model card", 98)
+    bundle.metadata = {
+        "created_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "sklearn_version": sklearn.__version__,
+        "seed": seed,
+        "limit": limit,
+        "data": _data_card(examples, romanized, devanagari, templates, extra_abuse, extra_language, split),
+        "metrics": metrics,
+        "thresholds": chosen,
+        "training_seconds": round(time.time() - started, 1),
+    }
+    say("done", 100)
+    return bundle
+
+
+def evaluate(bundle, test_examples, test_foreign):
+    """Test-split metrics: ROC AUC per rule, English kept, foreign caught, sentences kept, identity check."""
+    th = bundle.thresholds
+    metrics = {}
+    english = bundle.assess_many([ex.text for ex in test_examples])
+    for rule in ABUSE_RULES:
+        idx, y = _rule_labels(test_examples, rule, False)
+        scores = np.array([english[i].scores[rule] for i in idx])
+        if 0 < y.sum() < len(y):
+            metrics[f"{rule}_roc_auc"] = float(roc_auc_score(y, scores))
+        for source in sorted({test_examples[i].source for i in idx}):
+            sel = np.array([test_examples[i].source == source for i in idx])
+            if 0 < y[sel].sum() < sel.sum():
+                metrics[f"{rule}_roc_auc_{source}"] = float(roc_auc_score(y[sel], scores[sel]))
+    p_en = np.array([a.scores["not_english"] for a in english])
+    metrics["english_kept"] = float(np.mean(p_en < th["not_english"]["reject"]))
+    metrics["english_kept_without_review"] = float(np.mean(p_en < th["not_english"]["review"]))
+    foreign = bundle.assess_many(test_foreign)
+    p_fo = np.array([a.scores["not_english"] for a in foreign])
+    metrics["foreign_caught"] = float(np.mean(p_fo >= th["not_english"]["reject"])) if len(p_fo) else 0.0
+    metrics["foreign_caught_or_reviewed"] = float(np.mean(p_fo >= th["not_english"]["review"])) if len(p_fo) else 0.0
+    p_sent = np.array([a.scores["not_sentences"] for a in english])
+    metrics["sentences_kept"] = float(np.mean(p_sent < th["not_sentences"]["reject"]))
+    news = np.array([ex.source in ("toxic_spans", "wiki_context") for ex in test_examples])
+    metrics["sentences_kept_news_comments"] = float(np.mean(p_sent[news] < th["not_sentences"]["reject"]))
+    neutral = bundle.assess_many(identity.evaluation_sentences())
+    flagged = [any(a.scores[r] >= th[r]["review"] for r in ABUSE_RULES) for a in neutral]
+    rejected = [any(a.scores[r] >= th[r]["reject"] for r in ABUSE_RULES) for a in neutral]
+    metrics["identity_flagged"] = float(np.mean(flagged))
+    news = bundle.assess_many(identity.news_evaluation_sentences())
+    metrics["news_flagged"] = float(np.mean([any(a.scores[r] >= th[r]["review"] for r in ABUSE_RULES) for a in news]))
+    metrics["news_rejected"] = float(np.mean([any(a.scores[r] >= th[r]["reject"] for r in ABUSE_RULES) for a in news]))
+    metrics["identity_rejected"] = float(np.mean(rejected))
+    everything = english + foreign
+    undecided = [any(th[r]["review"] <= a.scores[r] < th[r]["reject"] for r in RULES) and
+                 not any(a.scores[r] >= th[r]["reject"] for r in RULES) for a in everything]
+    metrics["auto_decided"] = 1.0 - float(np.mean(undecided))
+    metrics["test_rows"] = float(len(everything))
+    return {k: round(v, 4) for k, v in metrics.items()}
+
+
+def _data_card(examples, romanized, devanagari, templates, extra_abuse, extra_language, split):
+    rows = Counter(ex.source for ex in examples)
+    per_label = {f"{ex.source}:{rule}={getattr(ex, rule)}": 0 for ex in examples for rule in ABUSE_RULES}
+    for ex in examples:
+        for rule in ABUSE_RULES:
+            per_label[f"{ex.source}:{rule}={getattr(ex, rule)}"] += 1
+    return {
+        "rows": {**rows, "trac1_hi_romanized": len(romanized), "trac1_hi_devanagari": len(devanagari),
+                 "identity_templates": len(templates)},
+        "labels": dict(sorted(per_label.items())),
+        "split_rows": {name: len(items) for name, items in split.items()},
+        "extra_examples": len(extra_abuse) + len(extra_language),
+    }

@@ -1,0 +1,130 @@
+"""Behaviour of the classifiers a reader or moderator would notice, on a small fast model."""
+import json
+from pathlib import Path
+
+import pytest
+
+from classifiers import RULES, Assessment, store, training
+from classifiers.sentences import assess_sentences
+
+DATA_DIR = Path(__file__).parents[1] / "data" / "corpora"
+
+
+@pytest.fixture(scope="module")
+def bundle():
+    return training.train(DATA_DIR, limit=1500, seed=0)
+
+
+def test_assessment_has_all_rules(bundle):
+    result = bundle.assess("I disagree with this decision.")
+    assert isinstance(result, Assessment)
+    assert set(result.scores) == set(RULES)
+    assert all(0.0 <= p <= 1.0 for p in result.scores.values())
+    assert set(bundle.metadata["thresholds"]) == set(RULES)
+    json.dumps(bundle.metadata)
+
+
+def test_english_sentence_is_english(bundle):
+    result = bundle.assess("I think the council made the wrong call on the new bus lanes.")
+    assert result.language == "en"
+    assert result.scores["not_english"] < bundle.thresholds["not_english"]["review"]
+
+
+def test_english_tweet_with_handles_and_names_is_english(bundle):
+    result = bundle.assess("@USER Rahul Gandhi and Narendra Modi both spoke in Delhi today. URL #politics")
+    assert result.scores["not_english"] < bundle.thresholds["not_english"]["review"]
+
+
+@pytest.mark.parametrize("text, code", [
+    ("Je pense que cette décision est vraiment mauvaise pour notre ville.", "fr"),
+    ("Yeh sarkar bilkul bekaar hai, kuch kaam nahi karti yaar", "hi"),
+])
+def test_foreign_sentences_are_flagged(bundle, text, code):
+    result = bundle.assess(text)
+    assert result.scores["not_english"] >= bundle.thresholds["not_english"]["reject"]
+    assert result.language == code
+    assert result.rule_reasons["not_english"]
+
+
+def test_short_text_language_guess_stays_moderate(bundle):
+    assert bundle.assess("Merci beaucoup").scores["not_english"] <= 0.6
+
+
+@pytest.mark.parametrize("text", ["ok", "lol!!!", "🔥🔥🔥", "u r so rite", "http://example.com"])
+def test_fragments_are_not_sentences(bundle, text):
+    result = bundle.assess(text)
+    assert result.scores["not_sentences"] >= bundle.thresholds["not_sentences"]["reject"]
+    assert result.rule_reasons["not_sentences"]
+
+
+@pytest.mark.parametrize("text", ["I disagree with this decision.", "Well said.", "Great article, thanks!",
+                                  "This is a fair point but the numbers do not add up"])
+def test_real_sentences_pass(text):
+    score, reasons = assess_sentences(text)
+    assert score < 0.5 and not reasons
+
+
+def test_obscene_insult_scores_higher_and_spans_cover_the_insult(bundle):
+    text = "You are a fucking idiot."
+    insult, civil = bundle.assess(text), bundle.assess("I disagree with this decision.")
+    assert insult.scores["abuse"] > civil.scores["abuse"]
+    assert insult.scores["personal_attack"] > civil.scores["personal_attack"]
+    covered = {text[s:e].lower() for s, e in insult.spans}
+    assert "idiot" in covered or "fucking" in covered
+    assert any("idiot" in r or "fucking" in r for r in insult.rule_reasons["abuse"])
+
+
+@pytest.mark.parametrize("text", ["I am a gay Muslim", "My neighbour is Black", "Hindus celebrate Diwali"])
+def test_neutral_identity_sentences_are_not_abuse(bundle, text):
+    result = bundle.assess(text)
+    assert result.scores["abuse"] < bundle.thresholds["abuse"]["reject"]
+    assert result.scores["abuse"] < 0.5
+
+
+def test_assess_many_matches_assess(bundle):
+    texts = ["You are a fucking idiot.", "Well said.", "ok"]
+    many = bundle.assess_many(texts)
+    assert [m.scores for m in many] == [bundle.assess(t).scores for t in texts]
+
+
+def test_metadata_has_metrics(bundle):
+    metrics = bundle.metadata["metrics"]
+    for key in ("abuse_roc_auc", "personal_attack_roc_auc", "english_kept", "foreign_caught",
+                "sentences_kept", "identity_flagged", "auto_decided"):
+        assert isinstance(metrics[key], float)
+    assert "olid" in bundle.metadata["data"]["rows"]
+    assert "metric" in training.format_metrics(bundle.metadata)
+
+
+def test_store_round_trip(bundle, tmp_path):
+    metadata = store.save(bundle, tmp_path, "v1")
+    assert (tmp_path / "v1.joblib").is_file() and len(metadata["sha256"]) == 64
+    loaded = store.load(tmp_path, "v1")
+    assert loaded.assess("Well said.").scores == bundle.assess("Well said.").scores
+
+
+def test_tampered_artifact_is_refused(bundle, tmp_path):
+    store.save(bundle, tmp_path, "v1")
+    with open(tmp_path / "v1.joblib", "ab") as handle:
+        handle.write(b"tampered")
+    with pytest.raises(store.ArtifactError):
+        store.load(tmp_path, "v1")
+
+
+def test_missing_artifact_raises(tmp_path):
+    with pytest.raises(store.ArtifactError):
+        store.load(tmp_path, "nothing-here")
+
+
+@pytest.mark.parametrize("name", ["../x", "a/b", "..", "/etc/passwd", ""])
+def test_path_like_names_are_refused(bundle, tmp_path, name):
+    with pytest.raises(store.ArtifactError):
+        store.load(tmp_path, name)
+    with pytest.raises(store.ArtifactError):
+        store.save(bundle, tmp_path, name)
+
+
+def test_extra_examples_are_used():
+    extra = [("Moderators decided this phrase is abusive zqxw.", {"abuse": 1, "personal_attack": 0})] * 3
+    result = training.train(DATA_DIR, extra_examples=extra, limit=300, seed=1)
+    assert result.metadata["data"]["extra_examples"] == 3
