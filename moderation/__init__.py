@@ -1,0 +1,77 @@
+"""Comment moderation service: the Flask application factory."""
+import os
+import secrets
+from pathlib import Path
+
+from flask import Flask, render_template
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from moderation.extensions import csrf, db, login_manager, migrate
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+
+
+def create_app(test_config=None, instance_path=None):
+    """Build the app: defaults, then instance/config.py, then environment, then test_config."""
+    app = Flask(
+        __name__,
+        instance_path=instance_path or str(PROJECT_ROOT / "instance"),
+        instance_relative_config=True,
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder=str(PROJECT_ROOT / "static"),
+    )
+    os.makedirs(app.instance_path, exist_ok=True)
+    app.config.from_mapping(
+        SQLALCHEMY_DATABASE_URI="sqlite:///" + os.path.join(app.instance_path, "moderation.db"),
+        DATA_DIR=str(PROJECT_ROOT / "data" / "corpora"),
+        MAX_CONTENT_LENGTH=64 * 1024,
+        COMMENTS_PER_PAGE=20,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+    )
+    app.config.from_pyfile("config.py", silent=True)
+    if os.environ.get("DATABASE_URL"):
+        app.config["SQLALCHEMY_DATABASE_URI"] = os.environ["DATABASE_URL"]
+    if os.environ.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = os.environ["SECRET_KEY"]
+    if test_config:
+        app.config.update(test_config)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _instance_secret(app.instance_path)
+    app.config["MODELS_DIR"] = os.path.join(app.instance_path, "models")
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
+    csrf.init_app(app)
+    login_manager.init_app(app)
+
+    from moderation import admin, auth, cli, comments, review
+
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(comments.bp)
+    app.register_blueprint(review.bp)
+    app.register_blueprint(admin.bp)
+    cli.register(app)
+    app.register_error_handler(HTTPException, _render_http_error)
+    app.register_error_handler(CSRFError, _render_csrf_error)
+    return app
+
+
+def _render_http_error(error):
+    """HTTP errors as pages in the site's layout."""
+    return render_template("error.html", code=error.code, title=error.name, message=error.description), error.code
+
+
+def _render_csrf_error(error):
+    message = "This form has expired or was not sent from this site. Go back, reload the page and try again."
+    return render_template("error.html", code=400, title="Form expired", message=message), 400
+
+
+def _instance_secret(instance_path):
+    """Read the per-deployment secret key, creating it on first start (never in the repo)."""
+    path = Path(instance_path) / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()

@@ -1,0 +1,86 @@
+"""WTForms forms (Flask-WTF adds the CSRF token to each)."""
+import re
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    EmailField,
+    HiddenField,
+    PasswordField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import URL, DataRequired, EqualTo, Length, Optional, Regexp
+
+from moderation.operations import REVIEW_REASONS
+from moderation.pipeline import RULE_TEXT
+
+MAX_COMMENT_CHARS = 5000
+# Control characters other than tab and newline are never meant to be typed.
+CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def clean_text(value):
+    """Strip control characters and surrounding whitespace; normalise line endings."""
+    if value is None:
+        return value
+    return CONTROL_CHARS.sub("", value.replace("\r\n", "\n").replace("\r", "\n")).strip()
+
+
+class RegisterForm(FlaskForm):
+    email = EmailField("Email", validators=[
+            DataRequired(),
+            Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", message="Enter a valid email address."),
+            Length(max=254),
+        ],
+    )
+    display_name = StringField(
+        "Display name", filters=[clean_text], validators=[DataRequired(), Length(2, 60)]
+    )
+    password = PasswordField("Password", validators=[DataRequired(), Length(8, 200)])
+    confirm = PasswordField(
+        "Repeat password", validators=[EqualTo("password", "The passwords do not match.")]
+    )
+
+
+class LoginForm(FlaskForm):
+    email = EmailField("Email", validators=[DataRequired(), Length(max=254)])
+    password = PasswordField("Password", validators=[DataRequired(), Length(max=200)])
+    remember = BooleanField("Keep me logged in")
+
+
+class CommentForm(FlaskForm):
+    text = TextAreaField(
+        "Your comment",
+        filters=[clean_text],
+        validators=[
+            DataRequired("Write something before you send it."),
+            Length(max=MAX_COMMENT_CHARS, message="Comments can be at most 5,000 characters."),
+        ],
+    )
+    parent_id = HiddenField()
+
+
+class ReviewForm(FlaskForm):
+    action = SelectField("Decision", choices=[SelectChoice("approve", "Approve"), SelectChoice("reject", "Reject")])
+    reason = SelectField(
+        "Reason",
+        choices=[SelectChoice("", "(none)")]
+        + [SelectChoice(r, RULE_TEXT.get(r, r.capitalize()).rstrip(".")) for r in REVIEW_REASONS],
+        validators=[Optional()],
+    )
+    note = TextAreaField("Note", filters=[clean_text], validators=[Length(max=1000)])
+
+
+class StoryForm(FlaskForm):
+    title = StringField("Title", filters=[clean_text], validators=[DataRequired(), Length(max=200)])
+    summary = TextAreaField("Summary", filters=[clean_text], validators=[Length(max=5000)])
+    url = StringField(
+        "Link to the article",
+        filters=[clean_text],
+        validators=[Optional(), URL(), Length(max=500)],
+    )
+    comments_open = BooleanField("Comments open", default=True)
+

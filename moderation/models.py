@@ -1,0 +1,135 @@
+"""Database models: people, stories, comments, the machine's verdicts and moderators' reviews."""
+from datetime import datetime, timezone
+from typing import Optional
+
+from flask_login import UserMixin
+from sqlalchemy import JSON, DateTime, ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from moderation.extensions import db, login_manager
+
+ROLES = ("reader", "moderator", "admin")
+# A comment is stored as "pending" before any classifier runs, then moves on.
+STATUSES = ("pending", "published", "review", "rejected")
+
+
+def utcnow():
+    """Timezone-aware now, for column defaults."""
+    return datetime.now(timezone.utc)
+
+
+class User(UserMixin, db.Model):
+    """A reader, moderator or admin."""
+
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    display_name: Mapped[str] = mapped_column(String(60))
+    password_hash: Mapped[str] = mapped_column(String(256))
+    role: Mapped[str] = mapped_column(String(20), default="reader")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    def set_password(self, password):
+        self.password_hash = generate_password_hash(password)
+
+    def check_password(self, password):
+        return check_password_hash(self.password_hash, password)
+
+    def has_role(self, role):
+        """Admins can do whatever moderators can; moderators whatever readers can."""
+        return ROLES.index(self.role) >= ROLES.index(role)
+
+
+@login_manager.user_loader
+def load_user(user_id):
+    return db.session.get(User, int(user_id))
+
+
+class Story(db.Model):
+    """An article whose readers comment under it."""
+
+    __tablename__ = "stories"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(120), unique=True)
+    title: Mapped[str] = mapped_column(String(200))
+    summary: Mapped[str] = mapped_column(Text, default="")
+    url: Mapped[str] = mapped_column(String(500), default="")
+    comments_open: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Comment(db.Model):
+    """A reader's comment or reply; its status says where it stands."""
+
+    __tablename__ = "comments"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    story_id: Mapped[int] = mapped_column(ForeignKey("stories.id"), index=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    parent_id: Mapped[Optional[int]] = mapped_column(ForeignKey("comments.id"), index=True)
+    text: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(20), default="pending", index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+
+    story: Mapped[Story] = relationship()
+    author: Mapped[User] = relationship()
+    parent: Mapped[Optional["Comment"]] = relationship(remote_side=[id])
+    verdicts: Mapped[list["Verdict"]] = relationship(
+        back_populates="comment", order_by="Verdict.id"
+    )
+    reviews: Mapped[list["Review"]] = relationship(order_by="Review.id")
+
+    @property
+    def verdict(self):
+        """The machine's latest verdict, or None before classification."""
+        return self.verdicts[-1] if self.verdicts else None
+
+
+class ModelVersion(db.Model):
+    """A trained classifier version; exactly one is active at a time."""
+
+    __tablename__ = "model_versions"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(40), unique=True)
+    sha256: Mapped[str] = mapped_column(String(64))
+    thresholds: Mapped[dict] = mapped_column(JSON)
+    card: Mapped[dict] = mapped_column(JSON)
+    active: Mapped[bool] = mapped_column(default=False, index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Verdict(db.Model):
+    """What the rules said of a comment, and the version that said it."""
+
+    __tablename__ = "verdicts"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    comment_id: Mapped[int] = mapped_column(ForeignKey("comments.id"), index=True)
+    model_version: Mapped[Optional[str]] = mapped_column(String(40))
+    decision: Mapped[str] = mapped_column(String(20))
+    scores: Mapped[dict] = mapped_column(JSON, default=dict)
+    thresholds: Mapped[dict] = mapped_column(JSON, default=dict)
+    reasons: Mapped[list] = mapped_column(JSON, default=list)
+    rule_reasons: Mapped[dict] = mapped_column(JSON, default=dict)
+    broken_rules: Mapped[list] = mapped_column(JSON, default=list)
+    spans: Mapped[list] = mapped_column(JSON, default=list)
+    language: Mapped[str] = mapped_column(String(10), default="und")
+    error: Mapped[Optional[str]] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    comment: Mapped[Comment] = relationship(back_populates="verdicts")
+
+
+class Review(db.Model):
+    """A moderator's decision on a comment: who, when, what and why (training data)."""
+
+    __tablename__ = "reviews"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    comment_id: Mapped[int] = mapped_column(ForeignKey("comments.id"), index=True)
+    moderator_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    action: Mapped[str] = mapped_column(String(20))  # approve | reject
+    reason: Mapped[Optional[str]] = mapped_column(String(30))  # a rule or "other"
+    note: Mapped[str] = mapped_column(Text, default="")
+    previous_status: Mapped[str] = mapped_column(String(20))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    moderator: Mapped[User] = relationship()

@@ -1,0 +1,64 @@
+"""The house rules applied: load the active classifiers, assess a text, decide its outcome."""
+import threading
+from dataclasses import dataclass, field
+
+from classifiers import RULES, store
+
+RULE_TEXT = {
+    "not_english": "Comments must be in English.",
+    "not_sentences": "Comments must be in full sentences.",
+    "abuse": "Comments must not be abusive.",
+    "personal_attack": "Comments must not be personal.",
+}
+# Below this many words a language guess is too weak to reject on; a person decides.
+SHORT_TEXT_WORDS = 5
+
+_loaded = {}
+_load_lock = threading.Lock()
+
+
+@dataclass
+class Decision:
+    """publish, review or reject, with the rules that led there."""
+
+    outcome: str
+    broken_rules: list = field(default_factory=list)
+    doubtful_rules: list = field(default_factory=list)
+    guardrails: list = field(default_factory=list)
+
+
+def load_bundle(models_dir, name):
+    """Load a version's classifiers from the instance folder once per process (checksum verified)."""
+    key = (str(models_dir), name)
+    with _load_lock:
+        if key not in _loaded:
+            _loaded[key] = store.load(models_dir, name)
+        return _loaded[key]
+
+
+def decide(scores, thresholds, word_count, premoderated=False):
+    """Turn rule scores into an outcome; guardrails move weak rejections to review."""
+    broken, doubtful, guardrails = [], [], []
+    for rule in RULES:
+        p, limits = scores[rule], thresholds[rule]
+        if p >= limits["reject"]:
+            broken.append(rule)
+        elif p >= limits["review"]:
+            doubtful.append(rule)
+    if broken == ["not_english"] and word_count < SHORT_TEXT_WORDS:
+        guardrails.append("too short to be sure of the language")
+        broken, doubtful = [], doubtful + ["not_english"]
+    if broken:
+        return Decision("reject", broken, doubtful, guardrails)
+    if doubtful or guardrails:
+        return Decision("review", broken, doubtful, guardrails)
+    if premoderated:
+        return Decision("review", guardrails=["the author is pre-moderated"])
+    return Decision("publish")
+
+
+def judge(bundle, thresholds, text, premoderated=False):
+    """Assess a text with a loaded version and decide it: (assessment, decision)."""
+    assessment = bundle.assess(text)
+    decision = decide(assessment.scores, thresholds, len(text.split()), premoderated)
+    return assessment, decision
