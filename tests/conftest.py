@@ -1,0 +1,105 @@
+"""Fixtures: a small real model trained once per session, a fresh database per test, factories."""
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+from classifiers import store, training
+from moderation import create_app
+from moderation.extensions import db
+from moderation.operations import create_user, promote_version, register_version, save_story
+
+DATA_DIR = Path(__file__).resolve().parents[1] / "data" / "corpora"
+TEST_VERSION = "test-v1"
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture(scope="session")
+def trained_instance(tmp_path_factory):
+    """An instance folder holding a version trained on a slice of the real corpora, and its card."""
+    path = tmp_path_factory.mktemp("instance")
+    bundle = training.train(str(DATA_DIR), limit=1500)
+    return path, store.save(bundle, str(path / "models"), TEST_VERSION)
+
+
+@pytest.fixture
+def app(trained_instance, tmp_path):
+    instance_dir, metadata = trained_instance
+    url = os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{tmp_path / 'test.db'}"
+    app = create_app(
+        {"TESTING": True, "SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "test-only"},
+        instance_path=str(instance_dir),
+    )
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+        register_version(TEST_VERSION, metadata)
+        promote_version(TEST_VERSION)
+        db.session.commit()
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.drop_all()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+def csrf_token(client):
+    """The CSRF token of the client's session, read from a page as a browser would."""
+    page = client.get("/auth/login").get_data(as_text=True)
+    return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+
+
+def post_form(client, url, data, **kwargs):
+    """POST a form the way the page would, CSRF token included."""
+    return client.post(url, data={"csrf_token": csrf_token(client), **data}, **kwargs)
+
+
+@pytest.fixture
+def make_user(app):
+    """Create-one factory for people: make_user(role="moderator")."""
+    counter = iter(range(1, 10_000))
+
+    def make(role="reader", email=None):
+        with app.app_context():
+            user = create_user(email or f"{role}{next(counter)}@example.com", PASSWORD, role=role)
+            db.session.commit()
+            return user.id, user.email
+
+    return make
+
+
+@pytest.fixture
+def make_story(app):
+    """Create-one factory for stories."""
+
+    def make(title="Council approves new cycle lanes", comments_open=True):
+        with app.app_context():
+            story = save_story(title, "The council voted on Tuesday.", "", comments_open)
+            db.session.commit()
+            return story.slug
+
+    return make
+
+
+@pytest.fixture
+def login(client, make_user):
+    """Log the test client in as a new person of a role; returns (id, email)."""
+
+    def log_in(role="reader"):
+        user_id, email = make_user(role)
+        response = post_form(client, "/auth/login", {"email": email, "password": PASSWORD})
+        assert response.status_code == 302
+        return user_id, email
+
+    return log_in
