@@ -13,8 +13,13 @@ ABUSE_RULES = ("abuse", "personal_attack")
 MAX_CHARS = 2000
 # A word must add at least this much log-odds on its own to be highlighted as a reason.
 SPAN_MIN_CONTRIBUTION = 1.0
+# ... and at least this share of the strongest word's contribution.
+SPAN_RELATIVE = 0.5
+# Words whose span scores are remembered between calls (they recur from comment to comment).
+WORD_CACHE_SIZE = 100_000
 # Inverse regularisation strength of the logistic regressions.
 C = 4.0
+CLASS_WEIGHT = "balanced"
 
 
 # Words never highlighted on their own: they carry no abuse by themselves.
@@ -43,7 +48,7 @@ class AbuseModels:
             pos = np.asarray(xr[y == 1].sum(axis=0)).ravel() + 1.0
             neg = np.asarray(xr[y == 0].sum(axis=0)).ravel() + 1.0
             self.ratios[rule] = np.log((pos / pos.sum()) / (neg / neg.sum())).astype(np.float32)
-            model = LogisticRegression(C=C, max_iter=1000, solver="liblinear", class_weight="balanced",
+            model = LogisticRegression(C=C, max_iter=1000, solver="liblinear", class_weight=CLASS_WEIGHT,
                                        random_state=seed)
             model.fit(xr.multiply(self.ratios[rule]).tocsr(), y, sample_weight=w)
             self.models[rule] = model
@@ -73,14 +78,21 @@ class AbuseModels:
         margins = self.margins(texts)
         return {rule: self.platt[rule](margins[rule]) for rule in ABUSE_RULES}
 
+    def __getstate__(self):
+        return {k: v for k, v in self.__dict__.items() if k != "_word_cache"}
+
     def word_scores(self, words):
         """{rule: {word: log-odds}}: each distinct lower-cased word scored on its own by the linear model."""
-        unique = sorted({w.lower() for w in words})
-        if not unique:
-            return {rule: {} for rule in ABUSE_RULES}
-        x = self._features(unique)
-        return {rule: dict(zip(unique, x.multiply(self.ratios[rule]).tocsr() @ self.models[rule].coef_.ravel()))
-                for rule in ABUSE_RULES}
+        cache = self.__dict__.setdefault("_word_cache", {})
+        if len(cache) > WORD_CACHE_SIZE:
+            cache.clear()
+        unique = sorted({w.lower() for w in words} - cache.keys())
+        if unique:
+            x = self._features(unique)
+            scores = {rule: x.multiply(self.ratios[rule]).tocsr() @ self.models[rule].coef_.ravel()
+                      for rule in ABUSE_RULES}
+            cache.update((w, {rule: float(scores[rule][i]) for rule in ABUSE_RULES}) for i, w in enumerate(unique))
+        return {rule: {w.lower(): cache[w.lower()][rule] for w in words} for rule in ABUSE_RULES}
 
     def spans_many(self, requests):
         """requests: [(text, rules)] -> [{rule: [(start, end, word)]}], the words that pushed each score up."""
@@ -92,7 +104,7 @@ class AbuseModels:
             for rule in rules:
                 contributions = [(s, e, w, float(scores[rule][w.lower()])) for w, s, e in tokens]
                 best = max((c for *_, c in contributions), default=0.0)
-                cut = max(SPAN_MIN_CONTRIBUTION, 0.5 * best)
+                cut = max(SPAN_MIN_CONTRIBUTION, SPAN_RELATIVE * best)
                 found[rule] = [(s, e, w) for s, e, w, c in contributions
                                if c >= cut and w.lower() not in UNREMARKABLE]
             results.append(found)

@@ -1,11 +1,18 @@
 """Read the shipped corpora (csv module only) into labelled examples for each rule."""
 import csv
 import random
+import re
 import sys
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from classifiers.text import DEVANAGARI_RE, LATIN_RE
+from classifiers.text import DEVANAGARI_RE, LATIN_RE, WORD_RE
+
+SENTENCE_RE = re.compile(r"[^.!?\n]+[.!?]*")
+SENTENCE_WEIGHT = 0.5
+# A word raters mark as toxic in at least this share of its uses keeps its sentence out of the civil examples.
+TOXIC_WORD_SHARE = 0.2
 
 csv.field_size_limit(sys.maxsize)
 
@@ -61,13 +68,23 @@ def read_trac_en(root, limit):
             yield Example(row[1], "trac1_en", int(row[2] == "OAG"), 0 if row[2] == "NAG" else None)
 
 
+def trial_texts(root):
+    """The toxic-spans trial split, kept out of training: span F1 is measured on it."""
+    return {row["text"].strip() for row in _rows(root / "toxic_spans" / "semeval2021_tsd_trial.csv", None)}
+
+
 def read_toxic_spans(root, limit):
     # Civil Comments rated toxic first; span raters' majority_not_toxic=1 marks the civil ones.
+    trial = trial_texts(root)
     for row in _rows(root / "toxic_spans" / "toxic_spans_comments_aggregated.csv", limit):
-        if row["majority_not_toxic"] == "1":
-            yield Example(row["comment_text"], "toxic_spans", 0, 0)
+        if row["comment_text"].strip() in trial:
             continue
         kinds = [_f(row[k]) for k in ("frac_insult", "frac_profane_obscene", "frac_identity_attack", "frac_threat")]
+        if row["majority_not_toxic"] == "1":
+            # Civil only if no rater named any kind of toxicity; otherwise the raters disagreed: no label.
+            if max(kinds + [_f(row["frac_other_toxicity"])]) == 0:
+                yield Example(row["comment_text"], "toxic_spans", 0, 0)
+            continue
         abuse = 1 if max(kinds) >= 0.5 else None
         insult = _f(row["frac_insult"])
         attack = 1 if insult >= 0.5 else (0 if insult == 0 else None)
@@ -75,13 +92,43 @@ def read_toxic_spans(root, limit):
             yield Example(row["comment_text"], "toxic_spans", abuse, attack)
 
 
+def _toxic_words(rows):
+    """Words that raters marked as toxic at least twice and in at least TOXIC_WORD_SHARE of their uses."""
+    marked, seen = Counter(), Counter()
+    for text, spans in rows:
+        for match in WORD_RE.finditer(text):
+            word = match.group().lower()
+            seen[word] += 1
+            marked[word] += match.start() in spans
+    return {w for w, n in marked.items() if n >= 2 and n >= TOXIC_WORD_SHARE * seen[w]}
+
+
+def read_span_free_sentences(data_dir, keep, limit=None):
+    """Civil news-comment sentences: sentences of toxic-spans training posts with no marked span and no
+    word raters mark as toxic. keep(post) says which posts may be used (the training split only)."""
+    root = Path(data_dir)
+    trial = trial_texts(root)
+    rows = [(row["text"], {int(i) for i in re.findall(r"\d+", row["spans"])})
+            for row in _rows(root / "toxic_spans" / "semeval2021_tsd_train.csv", limit)
+            if keep(row["text"]) and row["text"].strip() not in trial]
+    toxic = _toxic_words(rows)
+    for text, spans in rows:
+        for match in SENTENCE_RE.finditer(text):
+            sentence = match.group().strip()
+            words = {w.lower() for w in WORD_RE.findall(sentence)}
+            if (len(sentence.split()) >= 4 and not words & toxic
+                    and not any(match.start() <= i < match.end() for i in spans)):
+                yield Example(sentence, "toxic_spans_sentences", 0, 0, weight=SENTENCE_WEIGHT)
+
+
 def read_convabuse(root, limit):
-    # Messages to chatbots: abusive majority = abuse; abusive and aimed at an individual = attack.
+    # Messages to chatbots: abusive majority = abuse; abusive and aimed at an individual = attack;
+    # abuse aimed at the bot itself ("you're stupid") is neither evidence for nor against an attack.
     for name in ("convabuse_train_aggregated.csv", "convabuse_valid_aggregated.csv"):
         for row in _rows(root / "convabuse" / name, limit):
             abusive = row["is_abuse_majority"] == "1"
             individual = _f(row["n_target_individual"]) > 0
-            yield Example(row["user"], "convabuse", int(abusive), int(abusive and individual))
+            yield Example(row["user"], "convabuse", int(abusive), (1 if individual else None) if abusive else 0)
 
 
 def read_wiki(root, limit):

@@ -17,6 +17,11 @@ LANGUAGE_NAMES = {"hi": "Hindi", "fr": "French", "es": "Spanish", "de": "German"
                   "ur": "Urdu", "bn": "Bengali", "ja": "Japanese", "tr": "Turkish", "pl": "Polish"}
 # Below this many words a language guess stays moderate: a person decides, not the classifier.
 SHORT_WORDS, SHORT_CAP = 4, 0.6
+# The language of a comment shows in its opening: the gate reads at most this many characters.
+GATE_CHARS = 600
+# When this share of a text's common words are known English words, no other language is considered.
+KNOWN_ENGLISH = 0.85
+PLAINLY_ENGLISH = 0.9
 
 
 # Languages a reader of an English news site plausibly writes in; restricting py3langid to them stops
@@ -37,7 +42,7 @@ def _name(code):
 
 
 def _clean(text):
-    return re.sub(r"\s+", " ", strip_noise(text)).strip().lower()
+    return re.sub(r"\s+", " ", strip_noise(text[:GATE_CHARS])).strip().lower()
 
 
 class LanguageGate:
@@ -70,13 +75,26 @@ class LanguageGate:
         self.platt = Platt().fit(self.hinglish_margin(texts), labels)
         return self
 
+    def known_share(self, words):
+        """Share of a text's common (not capitalised) words that are known English words."""
+        # Capitalised words are mostly names (Rahul, Kejriwal): they say nothing about the language.
+        common = [w for w in words if not w[:1].isupper()] if sum(not w[:1].isupper() for w in words) >= 2 else words
+        return sum(w.lower() in self.vocabulary for w in common) / len(common) if common else 0.0
+
+    def plainly_english(self, text):
+        """Three or more words, nearly all known English words: no detector needs to run."""
+        words = [w for w, _, _ in words_with_offsets(strip_noise(text[:GATE_CHARS]))]
+        return len(words) >= 3 and self.known_share(words) >= PLAINLY_ENGLISH
+
     def assess_many(self, texts):
         """[(p_not_english, language_code, reason or None)] for each text."""
-        p_hinglish = self.platt(self.hinglish_margin(texts)) if texts else []
-        return [self._one(t, float(p)) for t, p in zip(texts, p_hinglish)]
+        plain = [self.plainly_english(t) for t in texts]
+        rest = [t for t, p in zip(texts, plain) if not p]
+        p_hinglish = iter(self.platt(self.hinglish_margin(rest)) if rest else [])
+        return [(0.0, "en", None) if p else self._one(t, float(next(p_hinglish))) for t, p in zip(texts, plain)]
 
     def _one(self, text, p_hinglish):
-        clean = strip_noise(text)
+        clean = strip_noise(text[:GATE_CHARS])
         letters = [c for c in clean if c.isalpha()]
         words = [w for w, _, _ in words_with_offsets(clean)]
         if not letters:
@@ -87,18 +105,15 @@ class LanguageGate:
             code = "hi" if len(DEVANAGARI_RE.findall(clean)) * 2 > len(letters) else _langid().classify(clean)[0]
             p = SHORT_CAP if short and len(letters) < 6 else 0.98
             return p, code, f"Written in {_name(code)} script rather than English"
-        ranking = _langid().rank(clean.lower() if clean.isupper() else clean)
-        top, top_p = ranking[0]
-        p_en = dict(ranking).get("en", 0.0)
-        # Capitalised words are mostly names (Rahul, Kejriwal): they say nothing about the language.
-        common = [w for w in words if not w[:1].isupper()] if sum(not w[:1].isupper() for w in words) >= 2 else words
-        known = sum(w.lower() in self.vocabulary for w in common) / len(common)
+        known = self.known_share(words)
         # py3langid is over-confident on short or noisy text: trust it only as far as the
-        # words themselves are not known English words.
-        p_other = 0.0 if top == "en" else (1 - p_en) * float(np.clip((0.85 - known) / 0.5, 0, 1))
+        # words themselves are not known English words (so it need not run when they all are).
+        top, p_other = "en", 0.0
+        if known < KNOWN_ENGLISH:
+            ranking = _langid().rank(clean.lower() if clean.isupper() else clean)
+            top, p_en = ranking[0][0], dict(ranking).get("en", 0.0)
+            p_other = 0.0 if top == "en" else (1 - p_en) * float(np.clip((KNOWN_ENGLISH - known) / 0.5, 0, 1))
         p_other = min(0.97, p_other)
-        if known >= 0.9 and len(words) >= 3:
-            p_hinglish = min(p_hinglish, 0.3)
         p = max(p_hinglish, p_other)
         if short:
             p = min(p, SHORT_CAP)

@@ -53,3 +53,13 @@ def load(models_dir, name):
     if _sha256(model) != expected:
         raise ArtifactError(f"Model {name!r} does not match its recorded sha256; refusing to load it")
     return joblib.load(model)
+
+
+def update_card(models_dir, name, changes):
+    """Merge changes into name.json (the sha256 is of the .joblib, so it stays valid); return the card."""
+    _, card = _paths(models_dir, name)
+    if not card.is_file():
+        raise ArtifactError(f"Model card for {name!r} not found in {card.parent}")
+    metadata = {**json.loads(card.read_text(encoding="utf-8")), **changes}
+    card.write_text(json.dumps(metadata, indent=2, sort_keys=True), encoding="utf-8")
+    return metadata

@@ -10,6 +10,7 @@ import sklearn
 from sklearn.metrics import roc_auc_score
 
 from classifiers import RULES, corpora, identity, sentences, thresholds
+from classifiers.evaluation import heldout_figures
 from classifiers.abuse import ABUSE_RULES, AbuseModels
 from classifiers.bundle import Bundle
 from classifiers.corpora import Example
@@ -71,7 +72,9 @@ def train(data_dir, extra_examples=(), limit=None, progress=None, seed=0):
     extra_abuse, extra_language = _extra(list(extra_examples))
     templates = [Example(t, "identity_templates", 0, 0) for t in identity.training_sentences()]
     split = _by_split(examples + extra_abuse, lambda ex: ex.text, seed)
-    split["train"] += templates
+    sentences_civil = list(corpora.read_span_free_sentences(
+        data_dir, lambda post: split_of(post, seed) == "train", limit))
+    split["train"] += templates + sentences_civil
     hindi = _by_split(romanized, lambda t: t, seed)
     script = _by_split(devanagari, lambda t: t, seed)
     extra_lang = _by_split(extra_language, lambda item: item[0], seed)
@@ -110,19 +113,39 @@ def train(data_dir, extra_examples=(), limit=None, progress=None, seed=0):
     say("evaluating on the test split", 85)
     bundle = Bundle(gate, models, chosen, {})
     metrics = evaluate(bundle, split["test"], hindi["test"] + script["test"])
+    say("measuring on the written validation sets", 92)
+    metrics.update(heldout_figures(bundle, data_dir, split["test"], hindi["test"]))
+    metrics = {k: round(v, 4) if isinstance(v, float) else v for k, v in metrics.items()}
     say("writing the model card", 98)
     bundle.metadata = {
         "created_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "sklearn_version": sklearn.__version__,
         "seed": seed,
         "limit": limit,
-        "data": _data_card(examples, romanized, devanagari, templates, extra_abuse, extra_language, split),
+        "data": _data_card(examples, romanized, devanagari, templates, sentences_civil, extra_abuse, extra_language,
+                           split),
         "metrics": metrics,
         "thresholds": chosen,
         "training_seconds": round(time.time() - started, 1),
     }
     say("done", 100)
     return bundle
+
+
+def held_out_split(data_dir, limit=None, seed=0):
+    """The held-out test rows of a training run: (English examples, Hindi texts), never trained on."""
+    examples = corpora.read_abuse_examples(data_dir, limit, seed)
+    romanized, devanagari = corpora.read_hindi(data_dir, limit)
+    return (_by_split(examples, lambda ex: ex.text, seed)["test"],
+            _by_split(romanized, lambda t: t, seed)["test"] + _by_split(devanagari, lambda t: t, seed)["test"])
+
+
+def evaluate_version(bundle, data_dir, limit=None, seed=0):
+    """Every figure, recomputed for a saved version on the splits it was trained with."""
+    test_examples, hindi_test = held_out_split(data_dir, limit, seed)
+    metrics = evaluate(bundle, test_examples, hindi_test)
+    metrics.update(heldout_figures(bundle, data_dir, test_examples, hindi_test))
+    return {k: round(v, 4) if isinstance(v, float) else v for k, v in metrics.items()}
 
 
 def evaluate(bundle, test_examples, test_foreign):
@@ -166,7 +189,7 @@ def evaluate(bundle, test_examples, test_foreign):
     return {k: round(v, 4) for k, v in metrics.items()}
 
 
-def _data_card(examples, romanized, devanagari, templates, extra_abuse, extra_language, split):
+def _data_card(examples, romanized, devanagari, templates, sentences_civil, extra_abuse, extra_language, split):
     rows = Counter(ex.source for ex in examples)
     per_label = {f"{ex.source}:{rule}={getattr(ex, rule)}": 0 for ex in examples for rule in ABUSE_RULES}
     for ex in examples:
@@ -174,7 +197,7 @@ def _data_card(examples, romanized, devanagari, templates, extra_abuse, extra_la
             per_label[f"{ex.source}:{rule}={getattr(ex, rule)}"] += 1
     return {
         "rows": {**rows, "trac1_hi_romanized": len(romanized), "trac1_hi_devanagari": len(devanagari),
-                 "identity_templates": len(templates)},
+                 "identity_templates": len(templates), "toxic_spans_sentences": len(sentences_civil)},
         "labels": dict(sorted(per_label.items())),
         "split_rows": {name: len(items) for name, items in split.items()},
         "extra_examples": len(extra_abuse) + len(extra_language),

@@ -90,8 +90,10 @@ def test_assess_many_matches_assess(bundle):
 def test_metadata_has_metrics(bundle):
     metrics = bundle.metadata["metrics"]
     for key in ("abuse_roc_auc", "personal_attack_roc_auc", "english_kept", "foreign_caught",
-                "sentences_kept", "identity_flagged", "auto_decided"):
+                "sentences_kept", "identity_flagged", "auto_decided", "civil_news_fpr_at_reject",
+                "identity_swap_changed", "span_f1_toxic_spans_trial", "hinglish_caught_written"):
         assert isinstance(metrics[key], float)
+    assert bundle.metadata["data"]["rows"]["toxic_spans_sentences"] > 0
     assert "olid" in bundle.metadata["data"]["rows"]
     assert "metric" in training.format_metrics(bundle.metadata)
 

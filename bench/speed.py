@@ -1,0 +1,118 @@
+"""Speed and size of a classifier version, side by side with alt-profanity-check on the same texts.
+
+    .venv/bin/python bench/speed.py                      # trains a full version first (measures training time)
+    .venv/bin/python bench/speed.py --models-dir instance/models --name v2   # an existing version
+"""
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from classifiers import store, training  # noqa: E402
+
+RSS_SCRIPT = """
+import sys
+sys.path.insert(0, {root!r})
+{load}
+score(["I disagree with this decision."])
+for line in open("/proc/self/status"):
+    if line.startswith("VmRSS:"):
+        print(int(line.split()[1]) / 1024)
+"""
+OURS_LOAD = "from classifiers import store\nb = store.load({models!r}, {name!r})\nscore = b.assess_many"
+PEER_LOAD = "from profanity_check import predict_prob as score"
+EMPTY_LOAD = "score = len"
+
+
+def rss_mb(load):
+    """Resident memory of a fresh Python process after loading a model and scoring one comment."""
+    out = subprocess.run([sys.executable, "-c", RSS_SCRIPT.format(root=str(ROOT), load=load)],
+                         capture_output=True, text=True, check=True)
+    return float(out.stdout.strip().splitlines()[-1])
+
+
+def throughput(score, texts, batch=256):
+    """(comments per wall-clock second, comments per CPU second of this process) in batches."""
+    started, cpu = time.perf_counter(), time.process_time()
+    for i in range(0, len(texts), batch):
+        score(texts[i:i + batch])
+    return len(texts) / (time.perf_counter() - started), len(texts) / (time.process_time() - cpu)
+
+
+def latencies_ms(score, texts):
+    times = []
+    for text in texts:
+        started = time.perf_counter()
+        score([text])
+        times.append((time.perf_counter() - started) * 1000)
+    times.sort()
+    return statistics.median(times), times[int(0.99 * (len(times) - 1))]
+
+
+def peer():
+    """alt-profanity-check's batch scorer, or None when it is not installed."""
+    try:
+        from profanity_check import predict_prob
+    except ImportError:
+        return None
+    return predict_prob
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data-dir", default=str(ROOT / "data" / "corpora"))
+    parser.add_argument("--models-dir", help="folder of an existing version (skip training)")
+    parser.add_argument("--name", help="name of the existing version")
+    parser.add_argument("--texts", type=int, default=5000, help="comments for the batched run")
+    parser.add_argument("--single", type=int, default=1000, help="comments scored one at a time")
+    args = parser.parse_args()
+
+    tmp = tempfile.TemporaryDirectory()
+    if args.models_dir and args.name:
+        models_dir, name = args.models_dir, args.name
+        bundle = store.load(models_dir, name)
+        train_s = bundle.metadata.get("training_seconds")
+    else:
+        started = time.perf_counter()
+        bundle = training.train(args.data_dir, seed=0)
+        train_s = time.perf_counter() - started
+        models_dir, name = tmp.name, "bench"
+        store.save(bundle, models_dir, name)
+
+    test_examples, _ = training.held_out_split(args.data_dir)
+    texts = [ex.text for ex in test_examples][: args.texts]
+    single = texts[: args.single]
+    rows = [("comments/s, batches of 256", "higher"), ("comments/CPU-second, batches", "higher"),
+            ("p50 ms, one at a time", "lower"),
+            ("p99 ms, one at a time", "lower"), ("resident MB, loaded process", "lower"),
+            ("training seconds (full corpora)", "lower")]
+    ours = [*throughput(bundle.assess_many, texts), *latencies_ms(bundle.assess_many, single),
+            rss_mb(OURS_LOAD.format(models=str(models_dir), name=name)), train_s]
+    predict = peer()
+    theirs = ([*throughput(predict, texts), *latencies_ms(predict, single), rss_mb(PEER_LOAD), None]
+              if predict else [None] * 6)
+    floors = ["2000 or more", "", "", "under 10", "under 400", "under 300"]
+
+    print(f"{len(texts)} test-split comments (batched), {len(single)} one at a time; "
+          f"bare Python process {rss_mb(EMPTY_LOAD):.0f} MB; {os.cpu_count()} cores, "
+          f"load average {os.getloadavg()[0]:.1f} (other work on the machine slows both columns)")
+    if predict is None:
+        print("alt-profanity-check is not installed: pip install -r requirements-bench.txt")
+    print(f"{'figure':<34} {'ours':>10} {'alt-profanity-check':>20} {'ratio':>7}  floor")
+    for (label, better), mine, peer_value, floor in zip(rows, ours, theirs, floors):
+        peer_text = f"{peer_value:>20.1f}" if peer_value is not None else f"{'n/a (pre-trained)':>20}"
+        ratio = f"{mine / peer_value:>7.2f}" if peer_value else f"{'':>7}"
+        print(f"{label:<34} {mine:>10.1f} {peer_text} {ratio}  {floor}")
+    print("ratio = ours / alt-profanity-check (profanity only: one linear model, no language, "
+          "sentence or personal-attack rule, no spans)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,205 @@
+"""Every figure issue 3 asks for, on the held-out corpus split and the written sets in classifiers/heldout."""
+import csv
+import re
+from pathlib import Path
+
+import numpy as np
+from sklearn.metrics import f1_score, roc_auc_score
+
+from classifiers import RULES, identity
+from classifiers.abuse import ABUSE_RULES
+from classifiers.text import DEVANAGARI_RE, LATIN_RE
+
+HELDOUT = Path(__file__).parent / "heldout"
+# Ordinary civil discussion: Wikipedia talk at its real toxicity rate, non-aggressive TRAC-1 news-page
+# comments. Toxic-spans posts with no marked span were all first flagged by someone, and many are
+# insults nobody highlighted: reported apart, not as civil discussion.
+CIVIL_SOURCES = ("wiki_context", "trac1_en")
+# Identity words swapped for each other in real comments (the decision must not change).
+SWAPS = (
+    ("gay", "straight", "lesbian", "bisexual", "transgender"),
+    ("muslim", "christian", "jewish", "hindu", "sikh", "buddhist", "catholic", "atheist"),
+    ("muslims", "christians", "jews", "hindus", "sikhs", "buddhists", "catholics", "atheists"),
+    ("black", "white", "asian", "latino", "indian", "chinese", "arab", "african", "mexican"),
+    ("women", "men"), ("woman", "man"), ("immigrants", "refugees", "citizens"),
+    ("liberals", "conservatives"), ("liberal", "conservative"),
+)
+MAX_SWAP_COMMENTS = 1500
+
+
+def heldout(name):
+    """Lines of a written set (comments starting with # skipped); .tsv files give (code, text) pairs."""
+    lines = [line for line in (HELDOUT / name).read_text(encoding="utf-8").splitlines()
+             if line.strip() and not line.startswith("#")]
+    return [tuple(line.split("\t", 1)) for line in lines] if name.endswith(".tsv") else lines
+
+
+def decision(scores, th):
+    """The outcome the rules alone give: reject, review or publish."""
+    if any(scores[r] >= th[r]["reject"] for r in RULES):
+        return "reject"
+    return "review" if any(scores[r] >= th[r]["review"] for r in RULES) else "publish"
+
+
+def _share(flags):
+    return float(np.mean(flags)) if len(flags) else 0.0
+
+
+def _auc(y, scores):
+    y = np.asarray(y)
+    return float(roc_auc_score(y, scores)) if 0 < y.sum() < len(y) else None
+
+
+def span_f1(predicted, gold):
+    """SemEval-2021 Task 5: per-post F1 of character offsets (1 when both are empty), averaged."""
+    scores = []
+    for pred, true in zip(predicted, gold):
+        pred, true = set(pred), set(true)
+        if not pred and not true:
+            scores.append(1.0)
+        elif not pred or not true:
+            scores.append(0.0)
+        else:
+            overlap = len(pred & true)
+            scores.append(2 * overlap / (len(pred) + len(true)))
+    return _share(scores)
+
+
+def trial_spans(data_dir):
+    """The toxic-spans trial split: [(text, gold character offsets)]."""
+    path = Path(data_dir) / "toxic_spans" / "semeval2021_tsd_trial.csv"
+    with open(path, newline="", encoding="utf-8") as handle:
+        return [(row["text"], [int(i) for i in re.findall(r"\d+", row["spans"])]) for row in csv.DictReader(handle)]
+
+
+def _identity_figures(bundle, th):
+    per_term = {}
+    for template in heldout("identity_templates.txt"):
+        for i, adj in enumerate(identity.IDENTITY_ADJECTIVES):
+            group = identity.IDENTITY_GROUPS[i % len(identity.IDENTITY_GROUPS)]
+            text = template.format(adj=adj, group=group, Group=group[0].upper() + group[1:])
+            per_term.setdefault(adj, []).append(text)
+    texts = [t for ts in per_term.values() for t in ts] + identity.evaluation_sentences()
+    verdicts = iter(decision(a.scores, th) for a in bundle.assess_many(texts))
+    flags = {term: [next(verdicts) != "publish" for _ in ts] for term, ts in per_term.items()}
+    rates = {term: _share(f) for term, f in flags.items()}
+    every = [f for term_flags in flags.values() for f in term_flags] + [v != "publish" for v in verdicts]
+    worst = sorted(rates.items(), key=lambda kv: -kv[1])[:3]
+    return {
+        "identity_flagged_worst_term": max(rates.values()),
+        "identity_flagged_worst_terms": ", ".join(f"{t} {r:.1%}" for t, r in worst),
+        "identity_flagged_mean_term": _share(list(rates.values())),
+        "identity_flagged": _share(every),
+    }
+
+
+def _swapped(text):
+    """Copies of text with one identity word replaced by each other word of its group."""
+    out = []
+    for group in SWAPS:
+        pattern = re.compile(r"\b(" + "|".join(group) + r")\b", re.IGNORECASE)
+        match = pattern.search(text)
+        if match:
+            word = match.group(0)
+            for other in group:
+                if other != word.lower():
+                    other = other.capitalize() if word[:1].isupper() else other
+                    out.append(text[:match.start()] + other + text[match.end():])
+    return out
+
+
+def _swap_figure(bundle, th, texts):
+    pairs = [(t, s) for t in texts for s in _swapped(t)][: MAX_SWAP_COMMENTS * 8]
+    if not pairs:
+        return {}
+    originals = sorted({t for t, _ in pairs})
+    base = dict(zip(originals, (decision(a.scores, th) for a in bundle.assess_many(originals))))
+    swapped = bundle.assess_many([s for _, s in pairs])
+    changed = [base[t] != decision(a.scores, th) for (t, _), a in zip(pairs, swapped)]
+    return {"identity_swap_changed": _share(changed), "identity_swap_pairs": float(len(pairs))}
+
+
+def _language_figures(bundle, th, english_rows, hindi_test):
+    reject, review = th["not_english"]["reject"], th["not_english"]["review"]
+
+    def p(texts):
+        return np.array([a.scores["not_english"] for a in bundle.assess_many(texts)]) if texts else np.array([])
+
+    sentences = heldout("sentences.txt") + heldout("civil_news.txt")
+    comments = heldout("english_comments.txt")
+    foreign = [t for _, t in heldout("languages.tsv")]
+    romanized = [t for t in hindi_test
+                 if len(t.split()) >= 5 and len(LATIN_RE.findall(t)) > len(DEVANAGARI_RE.findall(t))]
+    hinglish = heldout("hinglish.txt")
+    short = [t for _, t in heldout("short_foreign.tsv")]
+    return {
+        "english_sentences_kept": _share(p(sentences) < reject),
+        "english_comments_kept": _share(p(comments + english_rows) < reject),
+        "english_comments_kept_written": _share(p(comments) < reject),
+        "foreign_sentences_caught": _share(p(foreign) >= reject),
+        "hinglish_caught_written": _share(p(hinglish) >= reject),
+        "hinglish_caught_trac1": _share(p(romanized) >= reject),
+        "hinglish_caught_or_reviewed": _share(p(hinglish + romanized) >= review),
+        "mixed_hindi_english_rejected": _share(p(heldout("mixed.txt")) >= reject),
+        "short_foreign_rejected": _share(p(short) >= reject),
+    }
+
+
+def _abuse_share(assessments, th, level):
+    """Share of assessments at or above a level ("review" or "reject") for abuse or personal attack."""
+    return _share([any(a.scores[r] >= th[r][level] for r in ABUSE_RULES) for a in assessments])
+
+
+def _abuse_figures(bundle, th, test_examples):
+    civil_written, attacks = heldout("civil_news.txt"), heldout("attacks.txt")
+    written = bundle.assess_many(civil_written + attacks)
+    y = [0] * len(civil_written) + [1] * len(attacks)
+    civil, insults = written[:len(civil_written)], written[len(civil_written):]
+    corpus = bundle.assess_many([ex.text for ex in test_examples if ex.source in CIVIL_SOURCES and ex.abuse == 0])
+    unmarked = bundle.assess_many([ex.text for ex in test_examples if ex.source == "toxic_spans" and ex.abuse == 0])
+    figures = {f"{rule}_roc_auc_written_attacks_vs_civil_news": _auc(y, [a.scores[rule] for a in written])
+               for rule in ABUSE_RULES}
+    figures.update({
+        "civil_news_fpr_at_reject": _abuse_share(civil, th, "reject"),
+        "civil_news_sent_to_review": _abuse_share(civil, th, "review"),
+        "civil_corpus_fpr_at_reject": _abuse_share(corpus, th, "reject"),
+        "civil_corpus_sent_to_review": _abuse_share(corpus, th, "review"),
+        "toxic_spans_unmarked_rows_rejected": _abuse_share(unmarked, th, "reject"),
+        "written_attacks_caught_or_reviewed": _abuse_share(insults, th, "review"),
+        "written_attacks_rejected": _abuse_share(insults, th, "reject"),
+    })
+    olid = [ex for ex in test_examples if ex.source == "olid"]
+    if olid and 0 < sum(ex.abuse for ex in olid) < len(olid):
+        predicted = [a.scores["abuse"] >= 0.5 for a in bundle.assess_many([ex.text for ex in olid])]
+        figures["olid_offensive_macro_f1"] = float(f1_score([ex.abuse for ex in olid], predicted, average="macro"))
+    return {k: v for k, v in figures.items() if v is not None}
+
+
+def _sentence_figures(bundle, th):
+    reject = th["not_sentences"]["reject"]
+    kept = bundle.assess_many(heldout("sentences.txt") + heldout("civil_news.txt") + heldout("english_comments.txt"))
+    fragments = bundle.assess_many(heldout("fragments.txt"))
+    return {
+        "sentences_kept_written": _share([a.scores["not_sentences"] < reject for a in kept]),
+        "fragments_caught_or_reviewed": _share([a.scores["not_sentences"] >= th["not_sentences"]["review"]
+                                                for a in fragments]),
+        "fragments_rejected": _share([a.scores["not_sentences"] >= reject for a in fragments]),
+    }
+
+
+def heldout_figures(bundle, data_dir, test_examples, hindi_test):
+    """Figures on the written sets, the toxic-spans trial split and identity swaps of real test comments."""
+    th = bundle.thresholds
+    figures = {}
+    figures.update(_abuse_figures(bundle, th, test_examples))
+    figures.update(_identity_figures(bundle, th))
+    swap_texts = [ex.text for ex in test_examples if len(ex.text) < 1000][:20_000] + heldout("civil_news.txt")
+    figures.update(_swap_figure(bundle, th, [t for t in swap_texts if _swapped(t)][:MAX_SWAP_COMMENTS]))
+    english_rows = [ex.text for ex in test_examples if ex.source in ("toxic_spans", "wiki_context", "trac1_en")]
+    figures.update(_language_figures(bundle, th, english_rows, hindi_test))
+    figures.update(_sentence_figures(bundle, th))
+    trial = trial_spans(data_dir)
+    assessed = bundle.assess_many([t for t, _ in trial])
+    predicted = [[i for s, e in a.spans for i in range(s, e)] for a in assessed]
+    figures["span_f1_toxic_spans_trial"] = span_f1(predicted, [g for _, g in trial])
+    return figures

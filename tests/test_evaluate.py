@@ -1,0 +1,60 @@
+"""`flask evaluate` and the figures behind it: the span metric, the written sets, the stored model card."""
+import json
+from pathlib import Path
+
+from sqlalchemy import select
+
+from classifiers import corpora, evaluation, identity, store
+from moderation.extensions import db
+from moderation.models import ModelVersion
+from tests.conftest import TEST_VERSION
+
+DATA_DIR = Path(__file__).resolve().parents[1] / "data" / "corpora"
+FIGURES = ("abuse_roc_auc", "personal_attack_roc_auc", "civil_news_fpr_at_reject", "civil_corpus_fpr_at_reject",
+           "identity_flagged_worst_term", "identity_swap_changed", "span_f1_toxic_spans_trial",
+           "english_comments_kept", "foreign_sentences_caught", "hinglish_caught_written", "sentences_kept_written",
+           "fragments_rejected", "auto_decided")
+
+
+def test_span_f1_follows_the_semeval_definition():
+    assert evaluation.span_f1([[]], [[]]) == 1.0
+    assert evaluation.span_f1([[1, 2]], [[]]) == 0.0
+    assert evaluation.span_f1([[1, 2, 3, 4]], [[3, 4, 5, 6]]) == 0.5
+    assert evaluation.span_f1([[1], []], [[1], [2]]) == 0.5
+
+
+def test_identity_swap_replaces_one_word_with_each_other_in_its_group():
+    swapped = evaluation._swapped("My Muslim neighbour helped.")
+    assert "My Christian neighbour helped." in swapped and "My Muslim neighbour helped." not in swapped
+    assert evaluation._swapped("The bus was late.") == []
+
+
+def test_validation_sets_are_kept_out_of_training():
+    trial = corpora.trial_texts(DATA_DIR)
+    trained = {ex.text.strip() for ex in corpora.read_toxic_spans(DATA_DIR, None)}
+    assert trial and not trial & trained
+    training_templates = set(identity.training_sentences())
+    for name in ("civil_news.txt", "attacks.txt", "sentences.txt", "english_comments.txt"):
+        assert not set(evaluation.heldout(name)) & training_templates
+
+
+def test_evaluate_prints_every_figure_and_stores_the_card(runner, app):
+    result = runner.invoke(args=["evaluate"])
+    assert result.exit_code == 0, result.output
+    for figure in FIGURES:
+        assert figure in result.output
+    with app.app_context():
+        version = db.session.scalar(select(ModelVersion).where(ModelVersion.name == TEST_VERSION))
+        metrics = version.card["metrics"]
+        models_dir = app.config["MODELS_DIR"]
+    assert all(figure in metrics for figure in FIGURES)
+    assert 0.0 <= metrics["span_f1_toxic_spans_trial"] <= 1.0
+    card = json.loads((Path(models_dir) / f"{TEST_VERSION}.json").read_text())
+    assert card["metrics"] == metrics
+    assert store.load(models_dir, TEST_VERSION).assess("Well said.").scores
+
+
+def test_evaluate_a_named_version_and_refuse_an_unknown_one(runner):
+    assert runner.invoke(args=["evaluate", TEST_VERSION]).exit_code == 0
+    result = runner.invoke(args=["evaluate", "v404"])
+    assert result.exit_code != 0 and "v404" in result.output
