@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 from moderation.extensions import db
 from moderation.forms import CommentForm
 from moderation.models import Comment, Story
-from moderation.operations import OperationError, classify_comment, submit_comment
+from moderation.operations import OperationError, classify_comment, report_comment, submit_comment
 from moderation.pipeline import RULE_TEXT
 
 bp = Blueprint("comments", __name__)
@@ -30,7 +30,7 @@ def _render_story(story, form, rejected=None, status=200):
     page = max(request.args.get("page", 1, type=int), 1)
     threads = db.paginate(
         select(Comment)
-        .where(Comment.story_id == story.id, Comment.parent_id.is_(None), Comment.status == "published")
+        .where(Comment.story_id == story.id, Comment.parent_id.is_(None), Comment.status == "published", ~Comment.hidden)
         .order_by(Comment.created_at.desc(), Comment.id.desc()),
         page=page,
         per_page=current_app.config["COMMENTS_PER_PAGE"],
@@ -39,13 +39,13 @@ def _render_story(story, form, rejected=None, status=200):
     replies = {}
     published_replies = db.session.scalars(
         select(Comment)
-        .where(Comment.story_id == story.id, Comment.parent_id.is_not(None), Comment.status == "published")
+        .where(Comment.story_id == story.id, Comment.parent_id.is_not(None), Comment.status == "published", ~Comment.hidden)
         .order_by(Comment.created_at, Comment.id)
     )
     for reply in published_replies:
         replies.setdefault(reply.parent_id, []).append(reply)
     count = db.session.scalar(
-        select(func.count(Comment.id)).where(Comment.story_id == story.id, Comment.status == "published")
+        select(func.count(Comment.id)).where(Comment.story_id == story.id, Comment.status == "published", ~Comment.hidden)
     )
     return (
         render_template(
@@ -95,6 +95,24 @@ def post_comment(slug):
         return redirect(url_for("comments.story", slug=slug, _anchor=f"c{comment.id}"))
     flash("Thanks! Your comment is waiting for a moderator and will appear once approved.", "info")
     return redirect(url_for("comments.story", slug=slug))
+
+
+@bp.post("/stories/<slug>/comments/<int:comment_id>/report")
+@login_required
+def report(slug, comment_id):
+    story = _story_or_404(slug)
+    comment = db.session.get(Comment, comment_id)
+    if comment is None or comment.story_id != story.id:
+        abort(404)
+    try:
+        report_comment(comment, current_user, request.form.get("reason", ""))
+    except OperationError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+    else:
+        db.session.commit()
+        flash("Thank you: a moderator will look at this comment.", "success")
+    return redirect(url_for("comments.story", slug=slug, _anchor=f"c{comment_id}"))
 
 
 @bp.get("/my/comments")

@@ -1,9 +1,9 @@
 """Database models: people, stories, comments, the machine's verdicts and moderators' reviews."""
 from datetime import datetime, timezone
-from typing import Optional
+from typing import Any, Optional
 
 from flask_login import UserMixin
-from sqlalchemy import JSON, DateTime, ForeignKey, String, Text
+from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -12,6 +12,8 @@ from moderation.extensions import db, login_manager
 ROLES = ("reader", "moderator", "admin")
 # A comment is stored as "pending" before any classifier runs, then moves on.
 STATUSES = ("pending", "published", "review", "rejected")
+# An author's standing, set by moderators: pre-moderated authors always go to review.
+STANDINGS = ("good", "warned", "premoderated", "suspended", "banned")
 
 
 def utcnow():
@@ -29,6 +31,8 @@ class User(UserMixin, db.Model):
     password_hash: Mapped[str] = mapped_column(String(256))
     role: Mapped[str] = mapped_column(String(20), default="reader")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    standing: Mapped[str] = mapped_column(String(20), default="good")
+    suspended_until: Mapped[Optional[datetime]] = mapped_column(DateTime(timezone=True))
 
     def set_password(self, password):
         self.password_hash = generate_password_hash(password)
@@ -70,9 +74,18 @@ class Comment(db.Model):
     text: Mapped[str] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(20), default="pending", index=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    # Bumped by every moderator decision: a decision names the revision it saw (conditional update).
+    revision: Mapped[int] = mapped_column(default=0)
+    # Hidden from readers while enough weight of reports waits for a moderator.
+    hidden: Mapped[bool] = mapped_column(default=False)
+    # Picked at classification for the audit sample of automatic decisions.
+    audit_sample: Mapped[bool] = mapped_column(default=False, index=True)
+    held_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
+    held_until: Mapped[Optional[datetime]] = mapped_column(DateTime(timezone=True))
 
     story: Mapped[Story] = relationship()
-    author: Mapped[User] = relationship()
+    author: Mapped[User] = relationship(foreign_keys=[author_id])
+    held_by: Mapped[Optional[User]] = relationship(foreign_keys=[held_by_id])
     parent: Mapped[Optional["Comment"]] = relationship(remote_side=[id])
     verdicts: Mapped[list["Verdict"]] = relationship(
         back_populates="comment", order_by="Verdict.id"
@@ -133,3 +146,72 @@ class Review(db.Model):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     moderator: Mapped[User] = relationship()
+
+
+class Report(db.Model):
+    """A reader's report of a comment; outcome is set when a moderator decides the comment."""
+
+    __tablename__ = "reports"
+    __table_args__ = (UniqueConstraint("comment_id", "reporter_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    comment_id: Mapped[int] = mapped_column(ForeignKey("comments.id"), index=True)
+    reporter_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    reason: Mapped[str] = mapped_column(String(30))
+    weight: Mapped[float] = mapped_column(default=1.0)
+    outcome: Mapped[Optional[str]] = mapped_column(String(20))  # None (open) | upheld | dismissed
+    review_id: Mapped[Optional[int]] = mapped_column(ForeignKey("reviews.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    comment: Mapped[Comment] = relationship()
+    reporter: Mapped[User] = relationship()
+
+
+class AuditEvent(db.Model):
+    """One moderator or admin action: who, what, on which thing, when, before and after."""
+
+    __tablename__ = "audit_events"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    actor_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"), index=True)
+    action: Mapped[str] = mapped_column(String(40), index=True)
+    target_type: Mapped[str] = mapped_column(String(20))
+    target_id: Mapped[Optional[int]] = mapped_column(Integer)
+    before: Mapped[dict] = mapped_column(JSON, default=dict)
+    after: Mapped[dict] = mapped_column(JSON, default=dict)
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+
+    actor: Mapped[Optional[User]] = relationship()
+
+
+class Setting(db.Model):
+    """A value admins can change at run time (e.g. audit_sample_rate)."""
+
+    __tablename__ = "settings"
+    key: Mapped[str] = mapped_column(String(60), primary_key=True)
+    value: Mapped[Any] = mapped_column(JSON)
+
+
+JOB_STATUSES = ("queued", "running", "succeeded", "failed", "cancelled")
+
+
+class Job(db.Model):
+    """A background training job; `slot` is 1 while queued or running, so only one can be (unique)."""
+
+    __tablename__ = "jobs"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20), default="train")
+    status: Mapped[str] = mapped_column(String(20), default="queued", index=True)
+    slot: Mapped[Optional[int]] = mapped_column(Integer, unique=True)
+    stage: Mapped[str] = mapped_column(String(120), default="waiting to start")
+    percent: Mapped[int] = mapped_column(default=0)
+    row_limit: Mapped[Optional[int]] = mapped_column(Integer)
+    cancel_requested: Mapped[bool] = mapped_column(default=False)
+    pid: Mapped[Optional[int]] = mapped_column(Integer)
+    error: Mapped[Optional[str]] = mapped_column(Text)
+    result_version: Mapped[Optional[str]] = mapped_column(String(40))
+    created_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    started_at: Mapped[Optional[datetime]] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[Optional[datetime]] = mapped_column(DateTime(timezone=True))
+
+    created_by: Mapped[Optional[User]] = relationship()

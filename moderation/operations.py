@@ -1,15 +1,35 @@
 """Every state change the service makes; these flush, and the caller commits."""
+import random
 import re
+from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import func, select, update
+from sqlalchemy import func, or_, select, update
 
 from classifiers import RULES
 from moderation.extensions import db
-from moderation.models import Comment, ModelVersion, Review, Story, User, Verdict
+from moderation.models import (
+    ROLES,
+    STANDINGS,
+    AuditEvent,
+    Comment,
+    ModelVersion,
+    Report,
+    Review,
+    Setting,
+    Story,
+    User,
+    Verdict,
+    utcnow,
+)
 from moderation.pipeline import judge, load_bundle
 
 REVIEW_REASONS = ("not_english", "not_sentences", "abuse", "personal_attack", "spam", "other")
+HOLD_MINUTES = 5  # how long opening an item keeps other moderators off it
+REPORT_HIDE_WEIGHT = 3.0  # open reports weighing this much hide a published comment
+TRUSTED_MIN_PUBLISHED = 10  # trusted: this many published comments ...
+TRUSTED_CLEAN_DAYS = 60  # ... and no rejection in this many days
+DEFAULT_SETTINGS = {"audit_sample_rate": 0.02}
 
 
 class OperationError(Exception):
@@ -26,6 +46,17 @@ def create_user(email, password, role="reader", display_name=None):
     db.session.add(user)
     db.session.flush()
     return user
+
+
+def change_role(admin, user, role):
+    """Give a person another role (recorded in the audit log); admins cannot change their own."""
+    if role not in ROLES:
+        raise OperationError("Unknown role.")
+    if user.id == admin.id:
+        raise OperationError("You cannot change your own role; ask another admin.")
+    before, user.role = user.role, role
+    record_audit(admin, "role", "user", user.id, {"role": before}, {"role": role})
+    db.session.flush()
 
 
 def slugify(title):
@@ -49,8 +80,43 @@ def save_story(title, summary="", url="", comments_open=True, story=None):
     return story
 
 
+def as_utc(moment):
+    """SQLite hands back naive datetimes; every stored time is UTC."""
+    return moment if moment is None or moment.tzinfo else moment.replace(tzinfo=utcnow().tzinfo)
+
+
+def posting_refusal(author):
+    """Why a banned or suspended author may not comment now, or None."""
+    if author.standing == "banned":
+        return "Your account is banned from commenting."
+    until = as_utc(author.suspended_until)
+    if author.standing == "suspended" and until and until > utcnow():
+        return f"Your account is suspended from commenting until {until:%d %b %Y %H:%M} UTC."
+    return None
+
+
+def author_is_trusted(author):
+    """Many published comments and no rejection lately, and in good standing."""
+    if author.standing != "good":
+        return False
+    published = db.session.scalar(
+        select(func.count(Comment.id)).where(Comment.author_id == author.id, Comment.status == "published")
+    )
+    if published < TRUSTED_MIN_PUBLISHED:
+        return False
+    since = utcnow() - timedelta(days=TRUSTED_CLEAN_DAYS)
+    return not db.session.scalar(
+        select(func.count(Comment.id)).where(
+            Comment.author_id == author.id, Comment.status == "rejected", Comment.created_at >= since
+        )
+    )
+
+
 def submit_comment(story, author, text, parent=None):
     """Store a comment as pending before any classifier sees it."""
+    refusal = posting_refusal(author)
+    if refusal:
+        raise OperationError(refusal)
     if not story.comments_open:
         raise OperationError("Comments are closed on this story.")
     if parent is not None and (parent.story_id != story.id or parent.status != "published"):
@@ -73,7 +139,11 @@ def classify_comment(comment):
         if version is None:
             raise RuntimeError("no classifier version is active")
         bundle = load_bundle(current_app.config["MODELS_DIR"], version.name)
-        assessment, decision = judge(bundle, version.thresholds, comment.text)
+        author = comment.author
+        assessment, decision = judge(
+            bundle, version.thresholds, comment.text,
+            premoderated=author.standing == "premoderated", trusted=author_is_trusted(author),
+        )
     except Exception as error:  # a classifier failure must never publish or drop a comment
         current_app.logger.exception("classifier failed on comment %s", comment.id)
         verdict = Verdict(
@@ -99,36 +169,224 @@ def classify_comment(comment):
     comment.status = {"publish": "published", "review": "review", "reject": "rejected"}[
         verdict.decision
     ]
+    if verdict.decision != "review":  # a sample of automatic decisions goes to the audit queue
+        comment.audit_sample = random.random() < get_setting("audit_sample_rate")
     db.session.flush()
     return verdict
 
 
-def review_comment(comment_id, moderator, action, reason=None, note=""):
-    """Record a moderator's decision; a comment already decided is refused, never overwritten."""
+def review_comment(comment_id, moderator, action, reason=None, note="", revision=None):
+    """Record a moderator's decision, or reverse an earlier one.
+
+    A conditional update: without `revision` only a comment still waiting for review is decided;
+    with it, only a comment nobody has decided since that revision. A comment held by another
+    moderator is refused too. Open reports are upheld by a rejection and dismissed by an approval.
+    """
     if action not in ("approve", "reject"):
         raise OperationError("Unknown action.")
     if action == "reject" and reason not in REVIEW_REASONS:
         raise OperationError("Choose a reason for the rejection.")
+    comment = db.session.get(Comment, comment_id)
+    if comment is None:
+        raise OperationError("That comment does not exist.")
+    before = {"status": comment.status, "hidden": comment.hidden}
+    now = utcnow()
     new_status = "published" if action == "approve" else "rejected"
+    seen = Comment.status == "review" if revision is None else Comment.revision == revision
     changed = db.session.execute(
         update(Comment)
-        .where(Comment.id == comment_id, Comment.status == "review")
-        .values(status=new_status)
-        .execution_options(synchronize_session="fetch")
+        .where(
+            Comment.id == comment_id,
+            seen,
+            or_(Comment.held_by_id.is_(None), Comment.held_by_id == moderator.id, Comment.held_until < now),
+        )
+        .values(status=new_status, hidden=False, revision=Comment.revision + 1, held_by_id=None, held_until=None)
+        .execution_options(synchronize_session=False)
     ).rowcount
     if not changed:
+        db.session.refresh(comment)
+        until = as_utc(comment.held_until)
+        if comment.held_by_id not in (None, moderator.id) and until and until > now:
+            raise OperationError(
+                f"{comment.held_by.display_name} is working on this comment until {until:%H:%M} UTC; it was not changed."
+            )
         raise OperationError("This comment was already decided by another moderator.")
+    db.session.refresh(comment)
     review = Review(
         comment_id=comment_id,
         moderator=moderator,
         action=action,
         reason=reason if action == "reject" else None,
         note=note,
-        previous_status="review",
+        previous_status=before["status"] if revision is not None else "review",
     )
     db.session.add(review)
     db.session.flush()
+    db.session.execute(
+        update(Report)
+        .where(Report.comment_id == comment_id, Report.outcome.is_(None))
+        .values(outcome="upheld" if action == "reject" else "dismissed", review_id=review.id)
+        .execution_options(synchronize_session=False)
+    )
+    after = {"status": new_status, "hidden": False, "reason": review.reason, "note": note}
+    record_audit(moderator, action, "comment", comment_id, before, after)
     return review
+
+
+def undo_review(review_id, moderator):
+    """Take back one's own latest decision on a comment, if nobody has decided it since."""
+    review = db.session.get(Review, review_id)
+    if review is None or review.moderator_id != moderator.id:
+        raise OperationError("There is no decision of yours to undo.")
+    comment = db.session.get(Comment, review.comment_id)
+    latest = db.session.scalar(select(func.max(Review.id)).where(Review.comment_id == comment.id))
+    status_now = "published" if review.action == "approve" else "rejected"
+    changed = latest == review.id and db.session.execute(
+        update(Comment)
+        .where(Comment.id == comment.id, Comment.revision == comment.revision, Comment.status == status_now)
+        .values(status=review.previous_status, revision=Comment.revision + 1)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if not changed:
+        raise OperationError("Someone has decided this comment since; your decision can no longer be undone.")
+    db.session.execute(
+        update(Report).where(Report.review_id == review.id).values(outcome=None, review_id=None)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.delete(review)
+    db.session.flush()
+    db.session.refresh(comment)
+    comment.hidden = comment.status == "published" and open_report_weight(comment.id) >= REPORT_HIDE_WEIGHT
+    record_audit(
+        moderator, "undo", "comment", comment.id,
+        {"status": status_now, "reason": review.reason},
+        {"status": comment.status, "hidden": comment.hidden},
+    )
+    return comment
+
+
+def hold_comment(comment_id, moderator):
+    """Claim a comment for HOLD_MINUTES unless another moderator holds it; returns the holder."""
+    now = utcnow()
+    db.session.execute(
+        update(Comment)
+        .where(
+            Comment.id == comment_id,
+            or_(Comment.held_by_id.is_(None), Comment.held_by_id == moderator.id, Comment.held_until < now),
+        )
+        .values(held_by_id=moderator.id, held_until=now + timedelta(minutes=HOLD_MINUTES))
+        .execution_options(synchronize_session=False)
+    )
+    db.session.flush()
+    comment = db.session.get(Comment, comment_id)
+    if comment is None:
+        raise OperationError("That comment does not exist.")
+    db.session.refresh(comment)
+    return comment.held_by
+
+
+def open_report_weight(comment_id):
+    """The summed weight of a comment's reports still waiting for a moderator."""
+    return db.session.scalar(
+        select(func.coalesce(func.sum(Report.weight), 0.0)).where(
+            Report.comment_id == comment_id, Report.outcome.is_(None)
+        )
+    )
+
+
+def reporter_weight(reporter):
+    """1 for a new reporter, up to 3 for one whose reports were upheld, 0.5 for one mostly dismissed."""
+    counts = dict(
+        db.session.execute(
+            select(Report.outcome, func.count(Report.id))
+            .where(Report.reporter_id == reporter.id, Report.outcome.is_not(None))
+            .group_by(Report.outcome)
+        ).all()
+    )
+    upheld, dismissed = counts.get("upheld", 0), counts.get("dismissed", 0)
+    if dismissed > upheld + 2:
+        return 0.5
+    return 1.0 + 0.5 * min(upheld, 4)
+
+
+def report_comment(comment, reporter, reason):
+    """A reader reports a published comment; enough weight hides it until a moderator decides."""
+    if reason not in REVIEW_REASONS:
+        raise OperationError("Choose why you are reporting this comment.")
+    if comment.author_id == reporter.id:
+        raise OperationError("You cannot report your own comment.")
+    if comment.status != "published":
+        raise OperationError("Only published comments can be reported.")
+    if db.session.scalar(
+        select(Report.id).where(Report.comment_id == comment.id, Report.reporter_id == reporter.id)
+    ):
+        raise OperationError("You have already reported this comment.")
+    report = Report(comment=comment, reporter=reporter, reason=reason, weight=reporter_weight(reporter))
+    db.session.add(report)
+    db.session.flush()
+    if open_report_weight(comment.id) >= REPORT_HIDE_WEIGHT:
+        comment.hidden = True
+        db.session.flush()
+    return report
+
+
+def set_standing(author, moderator, standing, until=None, note="", reject_waiting=False):
+    """Warn, pre-moderate, suspend until a date, ban (optionally rejecting waiting comments) or restore."""
+    if standing not in STANDINGS:
+        raise OperationError("Unknown standing.")
+    if standing == "suspended" and (until is None or as_utc(until) <= utcnow()):
+        raise OperationError("A suspension needs an end date in the future.")
+    if author.role != "reader":
+        raise OperationError("Only readers' standing can be changed here.")
+    before = {"standing": author.standing, "suspended_until": _iso(author.suspended_until)}
+    author.standing = standing
+    author.suspended_until = until if standing == "suspended" else None
+    rejected = 0
+    if standing == "banned" and reject_waiting:
+        waiting = db.session.scalars(
+            select(Comment.id).where(Comment.author_id == author.id, Comment.status == "review")
+        ).all()
+        for comment_id in waiting:
+            try:
+                review_comment(comment_id, moderator, "reject", "other", note)
+                rejected += 1
+            except OperationError:
+                pass  # decided or held by someone else meanwhile
+    after = {"standing": standing, "suspended_until": _iso(author.suspended_until), "rejected_waiting": rejected}
+    record_audit(moderator, "standing", "user", author.id, before, after, note)
+    db.session.flush()
+    return rejected
+
+
+def _iso(moment):
+    return moment.isoformat() if moment else None
+
+
+def get_setting(key):
+    """A run-time setting's value, or its default."""
+    row = db.session.get(Setting, key)
+    return row.value if row else DEFAULT_SETTINGS[key]
+
+
+def set_setting(key, value, admin):
+    """Change a run-time setting, recorded in the audit log."""
+    before = get_setting(key)
+    row = db.session.get(Setting, key) or Setting(key=key)
+    row.value = value
+    db.session.add(row)
+    record_audit(admin, "setting", "setting", None, {key: before}, {key: value})
+    db.session.flush()
+
+
+def record_audit(actor, action, target_type, target_id, before=None, after=None, note=""):
+    """Append one moderator or admin action to the audit log."""
+    event = AuditEvent(
+        actor_id=actor.id if actor else None, action=action, target_type=target_type,
+        target_id=target_id, before=before or {}, after=after or {}, note=note or "",
+    )
+    db.session.add(event)
+    db.session.flush()
+    return event
 
 
 def register_version(name, metadata):
@@ -159,17 +417,45 @@ def promote_version(name):
     db.session.flush()
 
 
-def training_examples():
-    """Moderators' decisions as labelled examples: approvals break no rule, rejections one."""
+def moderator_decisions():
+    """Every moderator decision that can label a rule, oldest first: (review_id, text, {rule: 0/1}).
+
+    Only a comment's latest decision counts (a reversal replaces the first). An approval says the
+    comment breaks no rule; a rejection labels the rule its reason names. Rejections for spam or
+    "other" name no rule and are skipped; automatic verdicts never count.
+    """
     rows = db.session.execute(
-        select(Comment.text, Review.action, Review.reason)
+        select(Review.id, Comment.id, Comment.text, Review.action, Review.reason)
         .join(Review, Review.comment_id == Comment.id)
         .order_by(Review.id)
     )
-    examples = []
-    for text, action, reason in rows:
+    latest = {comment_id: (review_id, text, action, reason) for review_id, comment_id, text, action, reason in rows}
+    decisions = []
+    for review_id, text, action, reason in sorted(latest.values(), key=lambda row: row[0]):
         if action == "approve":
-            examples.append((text, dict.fromkeys(RULES, 0)))
-        elif reason in RULES:
-            examples.append((text, {reason: 1}))
-    return examples
+            decisions.append((review_id, text, dict.fromkeys(RULES, 0)))
+        elif action == "reject" and reason in RULES:
+            decisions.append((review_id, text, {reason: 1}))
+    return decisions
+
+
+def split_decisions(decisions):
+    """(training, held_back): the newest fifth is held back for comparisons and never trained on.
+
+    Among training decisions on the same text the newest wins; a text also held back is left out.
+    """
+    cut = len(decisions) - len(decisions) // 5
+    held_back = [(text, labels) for _, text, labels in decisions[cut:]]
+    held_texts = {text.strip().lower() for text, _ in held_back}
+    newest = {}
+    for _, text, labels in decisions[:cut]:
+        key = text.strip().lower()
+        if key not in held_texts:
+            newest.pop(key, None)
+            newest[key] = (text, labels)
+    return list(newest.values()), held_back
+
+
+def training_examples():
+    """Moderators' decisions to train on: (text, {rule: 0/1}), the held-back fifth excluded."""
+    return split_decisions(moderator_decisions())[0]

@@ -36,8 +36,11 @@ def load_bundle(models_dir, name):
         return _loaded[key]
 
 
-def decide(scores, thresholds, word_count, premoderated=False):
-    """Turn rule scores into an outcome; guardrails move weak rejections to review."""
+def decide(scores, thresholds, word_count, premoderated=False, trusted=False):
+    """Turn rule scores into an outcome; guardrails move weak rejections to review.
+
+    A pre-moderated author's comments always go to review (even a clear rejection); a trusted author's skip the review
+    band (published) but never the reject threshold or a guardrail."""
     broken, doubtful, guardrails = [], [], []
     for rule in RULES:
         p, limits = scores[rule], thresholds[rule]
@@ -48,17 +51,19 @@ def decide(scores, thresholds, word_count, premoderated=False):
     if broken == ["not_english"] and word_count < SHORT_TEXT_WORDS:
         guardrails.append("too short to be sure of the language")
         broken, doubtful = [], doubtful + ["not_english"]
+    if premoderated:
+        return Decision("review", broken, doubtful, guardrails + ["the author is pre-moderated"])
     if broken:
         return Decision("reject", broken, doubtful, guardrails)
-    if doubtful or guardrails:
+    if guardrails or (doubtful and not trusted):
         return Decision("review", broken, doubtful, guardrails)
-    if premoderated:
-        return Decision("review", guardrails=["the author is pre-moderated"])
+    if doubtful:
+        return Decision("publish", doubtful_rules=doubtful, guardrails=["the author is trusted"])
     return Decision("publish")
 
 
-def judge(bundle, thresholds, text, premoderated=False):
+def judge(bundle, thresholds, text, premoderated=False, trusted=False):
     """Assess a text with a loaded version and decide it: (assessment, decision)."""
     assessment = bundle.assess(text)
-    decision = decide(assessment.scores, thresholds, len(text.split()), premoderated)
+    decision = decide(assessment.scores, thresholds, len(text.split()), premoderated, trusted)
     return assessment, decision

@@ -1,32 +1,108 @@
-"""The moderators' queue: comments the rules could not decide, with scores, reasons and evidence."""
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+"""The moderators' workspace: queues, one item's evidence, decisions, undo, bulk decisions, holds."""
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, session, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
 from classifiers import RULES
+from moderation import audit, authors, stats
 from moderation.auth import role_required
 from moderation.extensions import db
 from moderation.forms import ReviewForm
-from moderation.models import Comment
-from moderation.operations import OperationError, review_comment
+from moderation.models import Comment, Report, Review, utcnow
+from moderation.operations import (
+    REVIEW_REASONS,
+    OperationError,
+    as_utc,
+    hold_comment,
+    review_comment,
+    undo_review,
+)
 from moderation.pipeline import RULE_TEXT
+from moderation.authors import author_history
+from moderation.queues import AGE_CHOICES, QUEUES, clean_filters, paginate, queue_counts, queue_items
 
 bp = Blueprint("review", __name__, url_prefix="/review")
+bp.register_blueprint(authors.bp)
+bp.register_blueprint(audit.bp)
+bp.register_blueprint(stats.bp)
+
+REASON_LABELS = {
+    "not_english": "Language",
+    "not_sentences": "Full sentences",
+    "abuse": "Abuse",
+    "personal_attack": "Personal attack",
+    "spam": "Spam",
+    "other": "Other",
+}
+UNDO_KEPT = 20  # decisions this session can take back
+MAX_BULK = 2000
+
+
+@bp.app_context_processor
+def workspace_globals():
+    return {"reason_labels": REASON_LABELS, "now_utc": utcnow}
+
+
+def _back(default=None):
+    """Where to return after a decision: the queue page it came from, never off this site."""
+    target = request.form.get("next") or ""
+    if target.startswith("/review") and not target.startswith("//"):
+        return target
+    return default or url_for("review.queue")
+
+
+def _remember_for_undo(review):
+    session["undo"] = (session.get("undo", []) + [review.id])[-UNDO_KEPT:]
 
 
 @bp.get("/")
 @role_required("moderator")
 def queue():
-    page = max(request.args.get("page", 1, type=int), 1)
-    comments = db.paginate(
-        select(Comment).where(Comment.status == "review").order_by(Comment.created_at, Comment.id),
-        page=page,
-        per_page=25,
-        error_out=False,
-    )
+    name = request.args.get("queue", "review")
+    if name not in QUEUES:
+        abort(404)
+    filters = clean_filters(request.args)
+    items = queue_items(name, filters)
+    page = paginate(items, request.args.get("page", 1, type=int))
+    last = _last_undoable()
     return render_template(
-        "review/queue.html", comments=comments, form=ReviewForm(), rules=RULES, rule_text=RULE_TEXT
+        "review/queue.html", page=page, queue=name, queues=QUEUES, counts=queue_counts(),
+        filters=filters, age_choices=AGE_CHOICES, form=ReviewForm(), rules=RULES, rule_text=RULE_TEXT,
+        last=last, me=current_user.id,
     )
+
+
+def _last_undoable():
+    """This session's latest decision that still exists, for the Undo button."""
+    ids = session.get("undo", [])
+    return db.session.get(Review, ids[-1]) if ids else None
+
+
+@bp.get("/item/<int:comment_id>")
+@role_required("moderator")
+def item(comment_id):
+    comment = db.session.get(Comment, comment_id) or abort(404)
+    holder = hold_comment(comment_id, current_user)
+    db.session.commit()
+    if holder.id != current_user.id:
+        flash(f"{holder.display_name} is working on this comment; you can read it but not decide it now.", "info")
+    reports = db.session.scalars(select(Report).where(Report.comment_id == comment_id).order_by(Report.id)).all()
+    return render_template(
+        "review/item.html", comment=comment, verdict=comment.verdict, reports=reports,
+        history=author_history(comment.author), form=ReviewForm(), rules=RULES, rule_text=RULE_TEXT,
+        holder=holder, held_until=as_utc(comment.held_until), back=request.args.get("back", ""),
+    )
+
+
+@bp.post("/<int:comment_id>/hold")
+@role_required("moderator")
+def hold(comment_id):
+    try:
+        holder = hold_comment(comment_id, current_user)
+    except OperationError as error:
+        return jsonify(error=str(error)), 404
+    db.session.commit()
+    return jsonify(held_by=holder.display_name, mine=holder.id == current_user.id)
 
 
 @bp.post("/<int:comment_id>")
@@ -35,14 +111,85 @@ def decide(comment_id):
     form = ReviewForm()
     if not form.validate_on_submit():
         flash("That decision could not be read; please try again.", "error")
-        return redirect(url_for("review.queue"))
+        return redirect(_back())
+    revision = request.form.get("revision", type=int)
     try:
-        review_comment(comment_id, current_user, form.action.data, form.reason.data or None, form.note.data)
+        review = review_comment(
+            comment_id, current_user, form.action.data, form.reason.data or None, form.note.data, revision
+        )
     except OperationError as error:
         db.session.rollback()
         flash(str(error), "error")
     else:
         db.session.commit()
+        _remember_for_undo(review)
         verb = "approved" if form.action.data == "approve" else "rejected"
         flash(f"Comment {comment_id} {verb}.", "success")
-    return redirect(url_for("review.queue", page=request.args.get("page", 1, type=int)))
+    return redirect(_back(url_for("review.queue", page=request.args.get("page", 1, type=int))))
+
+
+@bp.post("/undo/<int:review_id>")
+@role_required("moderator")
+def undo(review_id):
+    if review_id not in session.get("undo", []):
+        flash("Only decisions made in this session can be undone here; use the Published or Rejected list.", "error")
+        return redirect(_back())
+    try:
+        comment = undo_review(review_id, current_user)
+    except OperationError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+    else:
+        db.session.commit()
+        flash(f"Undone: comment {comment.id} is back to {comment.status}.", "success")
+    session["undo"] = [i for i in session.get("undo", []) if i != review_id]
+    return redirect(_back())
+
+
+def _targets():
+    """(id, revision) pairs for a bulk decision: the selection, or every item of the filtered list."""
+    if request.args.get("scope") == "filtered":
+        name = request.form.get("queue", "review")
+        if name not in QUEUES:
+            abort(400)
+        return [(i.comment.id, i.comment.revision) for i in queue_items(name, clean_filters(request.form))]
+    ids = [int(v) for v in request.form.getlist("ids")[:MAX_BULK] if v.isdigit()]
+    rows = db.session.execute(select(Comment.id, Comment.revision).where(Comment.id.in_(ids))).all()
+    return [tuple(row) for row in rows]
+
+
+@bp.post("/bulk")
+@role_required("moderator")
+def bulk():
+    action, reason = request.form.get("action"), request.form.get("reason") or None
+    note = (request.form.get("note") or "")[:1000]
+    if action not in ("approve", "reject") or (action == "reject" and reason not in REVIEW_REASONS):
+        flash("Choose approve, or reject with a reason, for a bulk decision.", "error")
+        return redirect(_back())
+    if request.form.get("confirmed") != "1":
+        targets = _targets()
+        if not targets:
+            flash("Select at least one comment.", "error")
+            return redirect(_back())
+        return render_template(
+            "review/confirm.html", targets=targets, action=action, reason=reason, note=note, back=_back()
+        )
+    done = refused = 0
+    for pair in request.form.get("targets", "").split(",")[:MAX_BULK]:
+        comment_id, _, revision = pair.partition(":")
+        if not (comment_id.isdigit() and revision.isdigit()):
+            continue
+        try:
+            review = review_comment(int(comment_id), current_user, action, reason, note, int(revision))
+        except OperationError:
+            refused += 1
+        else:
+            done += 1
+            _remember_for_undo(review)
+    db.session.commit()
+    verb = "Approved" if action == "approve" else "Rejected"
+    message = f"{verb} {done} comment{'s' if done != 1 else ''}."
+    if refused:
+        message += f" {refused} had been decided or were held by another moderator meanwhile, and were left alone."
+    flash(message, "success" if not refused else "info")
+    return redirect(_back())

@@ -103,3 +103,31 @@ def login(client, make_user):
         return user_id, email
 
     return log_in
+
+
+@pytest.fixture
+def make_comment(app, make_user, make_story):
+    """Create-one factory for comments, classified by the real model: make_comment(text, status="review").
+
+    status=None keeps the pipeline's outcome; any other status overrides it (the verdict is kept).
+    Returns the comment's id.
+    """
+    from sqlalchemy import select
+
+    from moderation.models import Comment, Story, User
+    from moderation.operations import classify_comment, submit_comment
+
+    def make(text="The council should listen to the people who live on Mill Street.", status="review",
+             author_id=None, slug=None, parent_id=None):
+        author_id = author_id or make_user()[0]
+        with app.app_context():
+            parent = db.session.get(Comment, parent_id) if parent_id else None
+            story = parent.story if parent else db.session.scalar(select(Story).where(Story.slug == (slug or make_story())))
+            comment = submit_comment(story, db.session.get(User, author_id), text, parent)
+            classify_comment(comment)
+            if status:
+                comment.status = status
+            db.session.commit()
+            return comment.id
+
+    return make
