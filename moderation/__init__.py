@@ -16,7 +16,7 @@ def create_app(test_config=None, instance_path=None):
     """Build the app: defaults, then instance/config.py, then environment, then test_config."""
     app = Flask(
         __name__,
-        instance_path=instance_path or str(PROJECT_ROOT / "instance"),
+        instance_path=instance_path or os.environ.get("MODERATION_INSTANCE_PATH") or str(PROJECT_ROOT / "instance"),
         instance_relative_config=True,
         template_folder=str(PROJECT_ROOT / "templates"),
         static_folder=str(PROJECT_ROOT / "static"),

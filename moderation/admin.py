@@ -1,12 +1,24 @@
-"""Admin pages: stories, and the classifier versions with their model cards."""
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+"""Admin pages: stories, and the classifier versions: train, compare, tune thresholds, promote."""
+from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask_login import current_user
 from sqlalchemy import select
 
+from classifiers import RULES
+from moderation import jobs, versions
 from moderation.auth import role_required
 from moderation.extensions import db
 from moderation.forms import StoryForm
-from moderation.models import ModelVersion, Story
-from moderation.operations import save_story
+from moderation.models import ROLES, Job, ModelVersion, Story, User
+from moderation.operations import (
+    OperationError,
+    active_version,
+    change_role,
+    promote_version,
+    record_audit,
+    save_story,
+)
+
+MAX_TRAINING_LIMIT = 1_000_000
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -42,3 +54,151 @@ def edit_story(story_id):
         flash("Story saved.", "success")
         return redirect(url_for("comments.story", slug=story.slug))
     return render_template("admin/story_form.html", form=form, story=story)
+
+
+def _version_or_404(name):
+    return db.session.scalar(select(ModelVersion).where(ModelVersion.name == name)) or abort(404)
+
+
+def _job_json(job):
+    return {"id": job.id, "status": job.status, "stage": job.stage, "percent": job.percent, "error": job.error,
+            "version": job.result_version, "cancel_requested": job.cancel_requested}
+
+
+@bp.get("/models")
+@role_required("admin")
+def models():
+    jobs.reap_if_dead(jobs.current_job())
+    db.session.commit()
+    all_versions = db.session.scalars(select(ModelVersion).order_by(ModelVersion.id.desc())).all()
+    problems = {v.name: versions.artifact_problem(current_app.config["MODELS_DIR"], v) for v in all_versions}
+    recent_jobs = db.session.scalars(select(Job).order_by(Job.id.desc()).limit(10)).all()
+    return render_template("admin/models.html", versions=all_versions, problems=problems,
+                           current=jobs.current_job(), recent_jobs=recent_jobs)
+
+
+@bp.post("/models/train")
+@role_required("admin")
+def start_training():
+    raw = request.form.get("limit", "").strip().lower()
+    if raw != "all" and not (raw.isdigit() and 100 <= int(raw) <= MAX_TRAINING_LIMIT):
+        flash(f"Rows per corpus file: 'all', or a whole number from 100 to {MAX_TRAINING_LIMIT:,}.", "error")
+        return redirect(url_for("admin.models"))
+    limit = None if raw == "all" else int(raw)
+    try:
+        job = jobs.create_training_job(current_user, limit)
+    except OperationError as error:
+        flash(str(error), "error")
+        return redirect(url_for("admin.models"))
+    record_audit(current_user, "train", "job", job.id, after={"limit": limit})
+    db.session.commit()
+    try:
+        job.pid = jobs.launch(job).pid
+    except OSError as error:
+        jobs.fail(job, f"Could not start the training process: {error}")
+        flash(job.error, "error")
+    db.session.commit()
+    return redirect(url_for("admin.models"))
+
+
+@bp.get("/models/job")
+@role_required("admin")
+def job_status():
+    job = db.session.scalar(select(Job).order_by(Job.id.desc()).limit(1))
+    if job is None:
+        return jsonify({"status": "none"})
+    if jobs.reap_if_dead(job):
+        db.session.commit()
+    return jsonify(_job_json(job))
+
+
+@bp.post("/models/job/cancel")
+@role_required("admin")
+def cancel_job():
+    job = jobs.current_job()
+    if job is None:
+        flash("No training job is queued or running.", "info")
+        return redirect(url_for("admin.models"))
+    jobs.request_cancel(job)
+    record_audit(current_user, "cancel_training", "job", job.id)
+    flash("Cancelled." if job.status == "cancelled" else "The job will stop at its next step.", "info")
+    db.session.commit()
+    return redirect(url_for("admin.models"))
+
+
+@bp.get("/models/<name>")
+@role_required("admin")
+def model_card(name):
+    version = _version_or_404(name)
+    active = active_version()
+    return render_template(
+        "admin/model_card.html", version=version, active=active, rules=RULES,
+        problem=versions.artifact_problem(current_app.config["MODELS_DIR"], version),
+        comparison=versions.comparison_rows(version.card), what_if=versions.what_if(version.thresholds),
+    )
+
+
+@bp.get("/models/<name>/what-if")
+@role_required("admin")
+def what_if(name):
+    version = _version_or_404(name)
+    try:
+        thresholds = versions.parse_thresholds(request.args, version.thresholds)
+    except OperationError as error:
+        return jsonify({"error": str(error)}), 400
+    return jsonify(versions.what_if(thresholds))
+
+
+@bp.post("/models/<name>/thresholds")
+@role_required("admin")
+def save_thresholds(name):
+    version = _version_or_404(name)
+    try:
+        thresholds = versions.parse_thresholds(request.form, version.thresholds)
+    except OperationError as error:
+        flash(f"Thresholds not saved: {error}", "error")
+        return redirect(url_for("admin.model_card", name=name))
+    before = version.thresholds
+    versions.save_thresholds(version, thresholds)
+    record_audit(current_user, "thresholds", "model_version", version.id, before, version.thresholds)
+    db.session.commit()
+    flash(f"Thresholds of {name} saved; they apply to comments judged from now on.", "success")
+    return redirect(url_for("admin.model_card", name=name))
+
+
+@bp.post("/models/<name>/promote")
+@role_required("admin")
+def promote(name):
+    version = _version_or_404(name)
+    problem = versions.artifact_problem(current_app.config["MODELS_DIR"], version)
+    if problem:
+        flash(f"{name} cannot be promoted: {problem}.", "error")
+        return redirect(url_for("admin.models"))
+    previous = active_version()
+    promote_version(name)
+    record_audit(current_user, "promote", "model_version", version.id,
+                 {"active": previous.name if previous else None}, {"active": name})
+    db.session.commit()
+    flash(f"{name} is now active; every worker uses it from its next comment.", "success")
+    return redirect(url_for("admin.models"))
+
+
+@bp.get("/users")
+@role_required("admin")
+def users():
+    people = db.session.scalars(select(User).order_by(User.role.desc(), User.email)).all()
+    return render_template("admin/users.html", people=people, roles=ROLES)
+
+
+@bp.post("/users/<int:user_id>/role")
+@role_required("admin")
+def set_role(user_id):
+    user = db.session.get(User, user_id) or abort(404)
+    try:
+        change_role(current_user, user, request.form.get("role", ""))
+    except OperationError as error:
+        flash(str(error), "error")
+    else:
+        db.session.commit()
+        flash(f"{user.email} is now a {user.role}.", "success")
+    return redirect(url_for("admin.users"))

@@ -1,4 +1,5 @@
-"""`flask` commands: create-user, train, promote, models, score, bootstrap."""
+"""`flask` commands: create-user, train, promote, models, score, bootstrap, evaluate."""
+import copy
 import json
 import sys
 
@@ -8,15 +9,14 @@ from flask.cli import with_appcontext
 from sqlalchemy import select
 
 from classifiers import RULES, store, training
+from moderation import jobs
 from moderation.extensions import db
 from moderation.models import ROLES, ModelVersion, Story
 from moderation.operations import (
     OperationError,
     active_version,
     create_user,
-    next_version_name,
     promote_version,
-    register_version,
     save_story,
     training_examples,
 )
@@ -36,7 +36,8 @@ DEMO_STORY = {
 
 def register(app):
     """Attach the commands to the app."""
-    for command in (create_user_command, train_command, promote_command, models_command, score_command, bootstrap_command):
+    for command in (create_user_command, train_command, run_job_command, promote_command, models_command,
+                    score_command, bootstrap_command, evaluate_command):
         app.cli.add_command(command)
 
 
@@ -61,23 +62,42 @@ def create_user_command(email, role, display_name):
     click.echo(f"Created {role} {email.strip().lower()}.")
 
 
+MODEL_FIGURES = {"abuse_roc_auc": "abuse AUC", "personal_attack_roc_auc": "attack AUC", "english_kept": "English",
+                 "foreign_caught": "foreign", "identity_flagged": "identity", "auto_decided": "automatic"}
+
+
 def _print_progress(stage, percent):
     click.echo(f"[{percent:3d}%] {stage}", err=True)
 
 
 def train_version(limit=None):
-    """Train on the shipped corpora plus moderators' decisions; save and register the version."""
-    examples = training_examples()
-    click.echo(f"Training on the corpora in {current_app.config['DATA_DIR']} "
-               f"and {len(examples)} moderator decisions.", err=True)
-    bundle = training.train(current_app.config["DATA_DIR"], examples, limit=limit, progress=_print_progress)
-    name = next_version_name()
-    metadata = store.save(bundle, current_app.config["MODELS_DIR"], name)
-    version = register_version(name, metadata)
+    """Train as a job in this process (the web's job path): corpora plus moderators' decisions."""
+    try:
+        job = jobs.create_training_job(limit=limit)
+    except OperationError as error:
+        raise click.ClickException(str(error)) from error
     db.session.commit()
-    click.echo(f"Version {name} (sha256 {metadata['sha256'][:12]}...)")
-    click.echo(training.format_metrics(metadata))
+    click.echo(f"Training on the corpora in {current_app.config['DATA_DIR']} "
+               f"and {len(training_examples())} moderator decisions (the newest fifth held back).", err=True)
+    job = jobs.run_job(job.id, echo=_print_progress)
+    if job.status != "succeeded":
+        raise click.ClickException(f"Training {job.status}: {job.error or job.stage}")
+    version = db.session.scalar(select(ModelVersion).where(ModelVersion.name == job.result_version))
+    click.echo(f"Version {version.name} (sha256 {version.sha256[:12]}...)")
+    click.echo(training.format_metrics(version.card))
     return version
+
+
+@click.command("run-job", hidden=True)
+@with_appcontext
+@click.argument("job_id", type=int)
+def run_job_command(job_id):
+    """Run a queued background job (the admin pages start this in its own process)."""
+    try:
+        job = jobs.run_job(job_id, echo=_print_progress)
+    except OperationError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"Job {job.id} {job.status}.")
 
 
 @click.command("train")
@@ -112,10 +132,13 @@ def promote_command(name):
 @with_appcontext
 def models_command():
     """List the classifier versions and their figures, marking the active one."""
+    click.echo(f"  {'version':<12} {'created':<16} " + " ".join(f"{label:>9}" for label in MODEL_FIGURES.values()))
     for version in db.session.scalars(select(ModelVersion).order_by(ModelVersion.id)):
         metrics = version.card.get("metrics", {})
-        figures = ", ".join(f"{key} {value:.3f}" for key, value in sorted(metrics.items()) if isinstance(value, float))
-        click.echo(f"{'*' if version.active else ' '} {version.name}  {version.created_at:%Y-%m-%d %H:%M}  {figures}")
+        figures = " ".join(f"{metrics[key]:>9.3f}" if isinstance(metrics.get(key), float) else f"{'-':>9}"
+                           for key in MODEL_FIGURES)
+        click.echo(f"{'*' if version.active else ' '} {version.name:<12} {version.created_at:%Y-%m-%d %H:%M} {figures}")
+    click.echo("* = active")
 
 
 @click.command("score")
@@ -162,3 +185,29 @@ def bootstrap_command():
         story = save_story(**DEMO_STORY)
         db.session.commit()
         click.echo(f"Demo story at /stories/{story.slug}")
+
+
+@click.command("evaluate")
+@with_appcontext
+@click.argument("name", required=False)
+def evaluate_command(name):
+    """Print every classifier figure for the active or a named version, and store them on its model card."""
+    version = (db.session.scalar(select(ModelVersion).where(ModelVersion.name == name)) if name
+               else active_version())
+    if version is None:
+        raise click.ClickException(f"No version named {name!r}." if name else "No classifier version is active.")
+    try:
+        bundle = load_bundle(current_app.config["MODELS_DIR"], version.name)
+    except store.ArtifactError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"Evaluating {version.name} on its held-out splits and the written validation sets...", err=True)
+    card = dict(version.card or {})
+    bundle = copy.copy(bundle)
+    bundle.thresholds = version.thresholds  # the thresholds the app decides with
+    metrics = training.evaluate_version(bundle, current_app.config["DATA_DIR"], card.get("limit"), card.get("seed", 0))
+    changes = {"metrics": metrics}
+    store.update_card(current_app.config["MODELS_DIR"], version.name, changes)
+    version.card = {**card, **changes}
+    db.session.commit()
+    click.echo(f"Version {version.name}")
+    click.echo(training.format_metrics(version.card))
