@@ -15,16 +15,20 @@ class Bundle:
         self.thresholds = thresholds
         self.metadata = metadata
 
-    def assess(self, text):
+    def assess(self, text, thresholds=None):
         """Assess one comment."""
-        return self.assess_many([text])[0]
+        return self.assess_many([text], thresholds)[0]
 
-    def assess_many(self, texts):
-        """Assess many comments at once (the vectorised path)."""
+    def assess_many(self, texts, thresholds=None):
+        """Assess many comments at once (the vectorised path).
+
+        thresholds: the ones in force (an admin may have saved others than the trained ones);
+        they decide which scores get reasons and highlighted words."""
+        thresholds = thresholds or self.thresholds
         texts = [t if isinstance(t, str) else "" for t in texts]
         language = self.language_gate.assess_many(texts)
         abuse = self.abuse_models.predict_proba(texts)
-        flagged = {i: [r for r in ABUSE_RULES if abuse[r][i] >= self.thresholds[r]["review"]] for i in range(len(texts))}
+        flagged = {i: [r for r in ABUSE_RULES if abuse[r][i] >= thresholds[r]["review"]] for i in range(len(texts))}
         flagged = {i: rules for i, rules in flagged.items() if rules}
         found = dict(zip(flagged, self.abuse_models.spans_many([(texts[i], flagged[i]) for i in flagged])))
         results = []
@@ -35,7 +39,7 @@ class Bundle:
             rule_reasons = {rule: [] for rule in RULES}
             if lang_reason:
                 rule_reasons["not_english"].append(lang_reason)
-            if p_sent >= self.thresholds["not_sentences"]["review"]:
+            if p_sent >= thresholds["not_sentences"]["review"]:
                 rule_reasons["not_sentences"].extend(sent_reasons)
             spans = set()
             for rule in ABUSE_RULES:

@@ -13,7 +13,8 @@ class ArtifactError(Exception):
     """A model artifact is missing, refused or does not match its recorded checksum."""
 
 
-def _paths(models_dir, name):
+def artifact_paths(models_dir, name):
+    """(name.joblib, name.json) inside models_dir; refuses names that could leave it."""
     if not isinstance(name, str) or not NAME_RE.match(name) or ".." in name:
         raise ArtifactError(f"Refusing model name {name!r}: use letters, digits, '.', '_' or '-' only")
     root = Path(models_dir).resolve()
@@ -23,7 +24,8 @@ def _paths(models_dir, name):
     return model, card
 
 
-def _sha256(path):
+def sha256_of(path):
+    """The sha256 of a file, read in blocks."""
     digest = hashlib.sha256()
     with open(path, "rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
@@ -33,31 +35,35 @@ def _sha256(path):
 
 def save(bundle, models_dir, name):
     """Write models_dir/name.joblib and name.json; return the metadata written."""
-    model, card = _paths(models_dir, name)
+    model, card = artifact_paths(models_dir, name)
     model.parent.mkdir(parents=True, exist_ok=True)
     joblib.dump(bundle, model, compress=3)
-    metadata = {**bundle.metadata, "name": name, "sha256": _sha256(model)}
+    metadata = {**bundle.metadata, "name": name, "sha256": sha256_of(model)}
     card.write_text(json.dumps(metadata, indent=2, sort_keys=True), encoding="utf-8")
     return metadata
 
 
-def load(models_dir, name):
-    """Load a bundle from models_dir after checking its sha256 against the JSON card."""
-    model, card = _paths(models_dir, name)
+def load(models_dir, name, expected_sha256=None):
+    """Load a bundle from models_dir after checking its sha256 against the JSON card.
+
+    expected_sha256: the checksum recorded when the version was registered, checked as well."""
+    model, card = artifact_paths(models_dir, name)
     if not model.is_file() or not card.is_file():
         raise ArtifactError(f"Model {name!r} not found in {model.parent}")
     try:
         expected = json.loads(card.read_text(encoding="utf-8"))["sha256"]
     except (ValueError, KeyError) as error:
         raise ArtifactError(f"Model card for {name!r} is unreadable: {error}") from error
-    if _sha256(model) != expected:
+    if expected_sha256 and expected_sha256 != expected:
+        raise ArtifactError(f"Model card for {name!r} does not match the sha256 recorded at registration")
+    if sha256_of(model) != expected:
         raise ArtifactError(f"Model {name!r} does not match its recorded sha256; refusing to load it")
     return joblib.load(model)
 
 
 def update_card(models_dir, name, changes):
     """Merge changes into name.json (the sha256 is of the .joblib, so it stays valid); return the card."""
-    _, card = _paths(models_dir, name)
+    _, card = artifact_paths(models_dir, name)
     if not card.is_file():
         raise ArtifactError(f"Model card for {name!r} not found in {card.parent}")
     metadata = {**json.loads(card.read_text(encoding="utf-8")), **changes}

@@ -149,7 +149,7 @@ def score_command(source):
     version = active_version()
     if version is None:
         raise click.ClickException("No classifier version is active: run `flask --app wsgi train --promote`.")
-    bundle = load_bundle(current_app.config["MODELS_DIR"], version.name)
+    bundle = load_bundle(current_app.config["MODELS_DIR"], version)
     for number, line in enumerate(source, start=1):
         if not line.strip():
             continue
@@ -197,7 +197,7 @@ def evaluate_command(name):
     if version is None:
         raise click.ClickException(f"No version named {name!r}." if name else "No classifier version is active.")
     try:
-        bundle = load_bundle(current_app.config["MODELS_DIR"], version.name)
+        bundle = load_bundle(current_app.config["MODELS_DIR"], version)
     except store.ArtifactError as error:
         raise click.ClickException(str(error)) from error
     click.echo(f"Evaluating {version.name} on its held-out splits and the written validation sets...", err=True)

@@ -181,7 +181,7 @@ def _compare(bundle, held_back, limit, config):
     if active is not None:
         result["against"] = active.name
         try:
-            active_bundle = load_bundle(config["MODELS_DIR"], active.name)
+            active_bundle = load_bundle(config["MODELS_DIR"], active)
             result["active"] = compare.evaluate(active_bundle, active.thresholds, held_back, validation)
         except Exception as error:  # a broken active artifact must not stop the candidate
             result["active_error"] = f"{type(error).__name__}: {error}"

@@ -138,7 +138,7 @@ def classify_comment(comment):
     try:
         if version is None:
             raise RuntimeError("no classifier version is active")
-        bundle = load_bundle(current_app.config["MODELS_DIR"], version.name)
+        bundle = load_bundle(current_app.config["MODELS_DIR"], version)
         author = comment.author
         assessment, decision = judge(
             bundle, version.thresholds, comment.text,

@@ -27,12 +27,14 @@ class Decision:
     guardrails: list = field(default_factory=list)
 
 
-def load_bundle(models_dir, name):
-    """Load a version's classifiers from the instance folder once per process (checksum verified)."""
-    key = (str(models_dir), name)
+def load_bundle(models_dir, version):
+    """Load a version's classifiers from the instance folder once per process.
+
+    The artifact must match its card's sha256 and the card the sha256 recorded at registration."""
+    key = (str(models_dir), version.name, version.sha256)
     with _load_lock:
         if key not in _loaded:
-            _loaded[key] = store.load(models_dir, name)
+            _loaded[key] = store.load(models_dir, version.name, version.sha256)
         return _loaded[key]
 
 
@@ -64,6 +66,6 @@ def decide(scores, thresholds, word_count, premoderated=False, trusted=False):
 
 def judge(bundle, thresholds, text, premoderated=False, trusted=False):
     """Assess a text with a loaded version and decide it: (assessment, decision)."""
-    assessment = bundle.assess(text)
+    assessment = bundle.assess(text, thresholds)
     decision = decide(assessment.scores, thresholds, len(text.split()), premoderated, trusted)
     return assessment, decision

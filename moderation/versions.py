@@ -1,7 +1,5 @@
 """Classifier versions for admins: artifact health, side-by-side figures, threshold what-if and edits."""
-import hashlib
 import math
-from pathlib import Path
 
 from sqlalchemy import select
 
@@ -23,23 +21,16 @@ def _sha256(path):
     stat = path.stat()
     key = (str(path), stat.st_size, stat.st_mtime_ns)
     if key not in _digests:
-        _digests[key] = _file_sha256(path)
+        _digests[key] = store.sha256_of(path)
     return _digests[key]
-
-
-def _file_sha256(path):
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def artifact_problem(models_dir, version):
     """None when the version's artifact is present and matches the recorded sha256, else what is wrong."""
-    if not store.NAME_RE.match(version.name):
+    try:
+        model, card = store.artifact_paths(models_dir, version.name)
+    except store.ArtifactError:
         return f"the version name {version.name!r} cannot name an artifact"
-    model, card = Path(models_dir) / f"{version.name}.joblib", Path(models_dir) / f"{version.name}.json"
     if not model.is_file():
         return f"the artifact {model.name} is missing from {models_dir}"
     if not card.is_file():

@@ -1,18 +1,27 @@
 """Fixtures: a small real model trained once per session, a fresh database per test, factories."""
 import os
 import re
+import threading
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import sync_playwright
+from werkzeug.serving import make_server
 
 from classifiers import store, training
 from moderation import create_app
 from moderation.extensions import db
-from moderation.operations import create_user, promote_version, register_version, save_story
+from moderation.operations import (
+    create_user,
+    promote_version,
+    register_version,
+    save_story,
+)
 
 DATA_DIR = Path(__file__).resolve().parents[1] / "data" / "corpora"
 TEST_VERSION = "test-v1"
 PASSWORD = "correct horse battery"
+CHROMIUM = "/usr/bin/chromium"
 
 
 @pytest.fixture(scope="session")
@@ -23,9 +32,8 @@ def trained_instance(tmp_path_factory):
     return path, store.save(bundle, str(path / "models"), TEST_VERSION)
 
 
-@pytest.fixture
-def app(trained_instance, tmp_path):
-    instance_dir, metadata = trained_instance
+def build_app(instance_dir, metadata, tmp_path):
+    """An app on a fresh database (SQLite in tmp_path, or TEST_DATABASE_URL) with the test version active."""
     url = os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{tmp_path / 'test.db'}"
     app = create_app(
         {"TESTING": True, "SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "test-only"},
@@ -42,6 +50,41 @@ def app(trained_instance, tmp_path):
         db.session.remove()
         db.drop_all()
         db.engine.dispose()
+
+
+@pytest.fixture
+def app(trained_instance, tmp_path):
+    yield from build_app(*trained_instance, tmp_path)
+
+
+@pytest.fixture
+def live_server(app):
+    """The app served over HTTP on a free local port, for the browser."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+
+
+@pytest.fixture
+def browser():
+    """Debian's headless Chromium driven by Playwright; skipped where it is missing unless CI requires it."""
+    if not os.path.exists(CHROMIUM):
+        if os.environ.get("REQUIRE_BROWSER"):
+            pytest.fail(f"REQUIRE_BROWSER is set but {CHROMIUM} is missing (apt-get install chromium)")
+        pytest.skip("Debian's chromium is not installed")
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"],
+        )
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser):
+    return browser.new_page(viewport={"width": 1100, "height": 900})
 
 
 @pytest.fixture

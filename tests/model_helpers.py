@@ -4,11 +4,15 @@ import shutil
 
 from sqlalchemy import select
 
-from moderation import create_app
 from moderation.extensions import db
 from moderation.models import Story, User
-from moderation.operations import classify_comment, promote_version, register_version, review_comment, submit_comment
-from tests.conftest import TEST_VERSION
+from moderation.operations import (
+    classify_comment,
+    register_version,
+    review_comment,
+    submit_comment,
+)
+from tests.conftest import TEST_VERSION, build_app
 
 
 def isolated_app(trained_instance, tmp_path):
@@ -18,20 +22,7 @@ def isolated_app(trained_instance, tmp_path):
     (instance / "models").mkdir(parents=True)
     for suffix in (".joblib", ".json"):
         shutil.copy(source / "models" / f"{TEST_VERSION}{suffix}", instance / "models")
-    url = os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{tmp_path / 'test.db'}"
-    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "test-only"},
-                     instance_path=str(instance))
-    with app.app_context():
-        db.drop_all()
-        db.create_all()
-        register_version(TEST_VERSION, metadata)
-        promote_version(TEST_VERSION)
-        db.session.commit()
-    yield app
-    with app.app_context():
-        db.session.remove()
-        db.drop_all()
-        db.engine.dispose()
+    yield from build_app(instance, metadata, tmp_path)
 
 
 def copy_version(app, name):

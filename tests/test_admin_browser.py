@@ -1,43 +1,17 @@
 """In real headless Chromium: an admin trains a version, watches its progress, and tries thresholds."""
 import os
-import threading
 from pathlib import Path
 
 import pytest
-from werkzeug.serving import make_server
+from playwright.sync_api import expect
 
 from tests.conftest import PASSWORD, TEST_VERSION
 from tests.model_helpers import decide_comments, isolated_app
-
-CHROMIUM = "/usr/bin/chromium"
-if not os.path.exists(CHROMIUM):
-    if os.environ.get("REQUIRE_BROWSER"):
-        raise RuntimeError("REQUIRE_BROWSER is set but /usr/bin/chromium is missing (apt-get install chromium)")
-    pytest.skip("Debian's chromium is not installed", allow_module_level=True)
-
-from playwright.sync_api import expect, sync_playwright  # noqa: E402
 
 
 @pytest.fixture
 def app(trained_instance, tmp_path):
     yield from isolated_app(trained_instance, tmp_path)
-
-
-@pytest.fixture
-def live_server(app):
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-
-
-@pytest.fixture
-def page():
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
-        yield browser.new_page(viewport={"width": 1100, "height": 900})
-        browser.close()
 
 
 def test_admin_watches_a_training_job_and_tries_thresholds(app, live_server, page, make_user, tmp_path):
