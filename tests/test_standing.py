@@ -87,10 +87,12 @@ def make_comment_story(app, comment_id):
 
 
 def test_warning_is_recorded_and_shown(app, client, login, make_user):
-    _, author_id = author_client(app, make_user)
+    author, author_id = author_client(app, make_user)
+    assert "warned you" not in author.get("/").get_data(as_text=True)
     login("moderator")
     page = set_standing(client, author_id, standing="warned", note="Keep it civil.").get_data(as_text=True)
     assert "warned" in page and "Keep it civil." in page
+    assert "A moderator has warned you about your comments." in author.get("/my/comments").get_data(as_text=True)
     assert "Unknown standing" in set_standing(client, author_id, standing="emperor").get_data(as_text=True)
 
 
