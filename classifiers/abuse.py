@@ -5,6 +5,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 
 from classifiers.calibration import Platt
+from classifiers.features import char_wb_transform
 from classifiers.identity import mask_identities
 from classifiers.sentences import FUNCTION_WORDS
 from classifiers.text import words_with_offsets
@@ -26,6 +27,18 @@ CLASS_WEIGHT = "balanced"
 UNREMARKABLE = FUNCTION_WORDS | {"is", "are", "was", "were", "be", "am", "have", "has", "do", "does", "s", "t"}
 
 
+def join_spans(text, spans):
+    """Sorted, non-overlapping spans; highlighted words separated only by spaces become one span
+    (raters mark "stupid idiot" as one phrase)."""
+    joined = []
+    for start, end in sorted(spans):
+        if joined and (start <= joined[-1][1] or not text[joined[-1][1]:start].strip(" ")):
+            joined[-1] = (joined[-1][0], max(joined[-1][1], end))
+        else:
+            joined.append((start, end))
+    return joined
+
+
 def _prepare(text):
     return mask_identities(text[:MAX_CHARS])
 
@@ -36,6 +49,7 @@ class AbuseModels:
     def fit(self, texts, labels, weights, seed=0):
         """labels/weights: {rule: (row indices, 0/1 array, weight array)} into texts."""
         prepared = [_prepare(t) for t in texts]
+        self.__dict__.pop("_weight_matrix", None)
         self.words = TfidfVectorizer(ngram_range=(1, 2), min_df=2, max_features=150_000, sublinear_tf=True,
                                      token_pattern=r"(?u)\b\w+\b", dtype=np.float32)
         self.chars = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), min_df=3, max_features=150_000,
@@ -57,13 +71,21 @@ class AbuseModels:
 
     def _features(self, texts):
         prepared = [_prepare(t) for t in texts]
-        return hstack([self.words.transform(prepared), self.chars.transform(prepared)]).tocsr()
+        chars = char_wb_transform(self.chars, prepared, self.__dict__.setdefault("_ngram_cache", {}))
+        return hstack([self.words.transform(prepared), chars], format="csr")
+
+    def _weights(self):
+        """features x rules: NB ratio times coefficient, so one product scores every rule."""
+        if "_weight_matrix" not in self.__dict__:
+            self._weight_matrix = np.column_stack([self.ratios[r] * self.models[r].coef_.ravel()
+                                                   for r in ABUSE_RULES])
+        return self._weight_matrix
 
     def margins(self, texts):
         """Uncalibrated decision values per rule."""
-        x = self._features(texts)
-        return {rule: self.models[rule].decision_function(x.multiply(self.ratios[rule]).tocsr())
-                for rule in ABUSE_RULES}
+        scores = self._features(texts) @ self._weights()
+        return {rule: scores[:, k].astype(float) + float(self.models[rule].intercept_[0])
+                for k, rule in enumerate(ABUSE_RULES)}
 
     def calibrate(self, texts, labels):
         """labels: {rule: (row indices, 0/1 array)} into texts."""
@@ -79,20 +101,21 @@ class AbuseModels:
         return {rule: self.platt[rule](margins[rule]) for rule in ABUSE_RULES}
 
     def __getstate__(self):
-        return {k: v for k, v in self.__dict__.items() if k != "_word_cache"}
+        return {k: v for k, v in self.__dict__.items() if k not in ("_word_cache", "_ngram_cache", "_weight_matrix")}
 
     def word_scores(self, words):
-        """{rule: {word: log-odds}}: each distinct lower-cased word scored on its own by the linear model."""
+        """{lower-cased word: (abuse, personal attack) log-odds}: each distinct word scored on its own."""
         cache = self.__dict__.setdefault("_word_cache", {})
         if len(cache) > WORD_CACHE_SIZE:
             cache.clear()
-        unique = sorted({w.lower() for w in words} - cache.keys())
+        wanted = {w.lower() for w in words}
+        known = {w: cache[w] for w in wanted & cache.keys()}
+        unique = sorted(wanted - known.keys())
         if unique:
-            x = self._features(unique)
-            scores = {rule: x.multiply(self.ratios[rule]).tocsr() @ self.models[rule].coef_.ravel()
-                      for rule in ABUSE_RULES}
-            cache.update((w, {rule: float(scores[rule][i]) for rule in ABUSE_RULES}) for i, w in enumerate(unique))
-        return {rule: {w.lower(): cache[w.lower()][rule] for w in words} for rule in ABUSE_RULES}
+            new = dict(zip(unique, map(tuple, (self._features(unique) @ self._weights()).tolist())))
+            cache.update(new)
+            known.update(new)
+        return known
 
     def spans_many(self, requests):
         """requests: [(text, rules)] -> [{rule: [(start, end, word)]}], the words that pushed each score up."""
@@ -100,13 +123,14 @@ class AbuseModels:
         scores = self.word_scores([w for tokens in tokenized for w, _, _ in tokens])
         results = []
         for tokens, (_, rules) in zip(tokenized, requests):
+            lowered = [w.lower() for w, _, _ in tokens]
             found = {}
             for rule in rules:
-                contributions = [(s, e, w, float(scores[rule][w.lower()])) for w, s, e in tokens]
-                best = max((c for *_, c in contributions), default=0.0)
-                cut = max(SPAN_MIN_CONTRIBUTION, SPAN_RELATIVE * best)
-                found[rule] = [(s, e, w) for s, e, w, c in contributions
-                               if c >= cut and w.lower() not in UNREMARKABLE]
+                k = ABUSE_RULES.index(rule)
+                contributions = [scores[w][k] for w in lowered]
+                cut = max(SPAN_MIN_CONTRIBUTION, SPAN_RELATIVE * max(contributions, default=0.0))
+                found[rule] = [(s, e, w) for (w, s, e), low, c in zip(tokens, lowered, contributions)
+                               if c >= cut and low not in UNREMARKABLE]
             results.append(found)
         return results
 

@@ -1,6 +1,8 @@
 """A trained version of the classifiers: assess comments, carry thresholds and a model card."""
+import numpy as np
+
 from classifiers import RULES, Assessment
-from classifiers.abuse import ABUSE_RULES
+from classifiers.abuse import ABUSE_RULES, join_spans
 from classifiers.sentences import assess_sentences
 
 RULE_LABELS = {"abuse": "Abusive language", "personal_attack": "Personal attack"}
@@ -9,11 +11,13 @@ RULE_LABELS = {"abuse": "Abusive language", "personal_attack": "Personal attack"
 class Bundle:
     """Everything needed to score a comment; pickled as one artifact by classifiers.store."""
 
-    def __init__(self, language_gate, abuse_models, thresholds, metadata):
+    def __init__(self, language_gate, abuse_models, thresholds, metadata, target_model=None):
         self.language_gate = language_gate
         self.abuse_models = abuse_models
         self.thresholds = thresholds
         self.metadata = metadata
+        # Who an offensive comment targets (classifiers.target); measured, not used in decisions.
+        self.target_model = target_model
 
     def assess(self, text, thresholds=None):
         """Assess one comment."""
@@ -28,8 +32,9 @@ class Bundle:
         texts = [t if isinstance(t, str) else "" for t in texts]
         language = self.language_gate.assess_many(texts)
         abuse = self.abuse_models.predict_proba(texts)
-        flagged = {i: [r for r in ABUSE_RULES if abuse[r][i] >= thresholds[r]["review"]] for i in range(len(texts))}
-        flagged = {i: rules for i, rules in flagged.items() if rules}
+        over = {r: abuse[r] >= thresholds[r]["review"] for r in ABUSE_RULES}
+        flagged = {int(i): [r for r in ABUSE_RULES if over[r][i]]
+                   for i in np.flatnonzero(np.logical_or.reduce([over[r] for r in ABUSE_RULES]))}
         found = dict(zip(flagged, self.abuse_models.spans_many([(texts[i], flagged[i]) for i in flagged])))
         results = []
         for i, text in enumerate(texts):
@@ -52,5 +57,5 @@ class Bundle:
                 rule_reasons[rule].append(f"{RULE_LABELS[rule]}: {listed}" if listed
                                           else f"{RULE_LABELS[rule]} (no single word stands out)")
             reasons = [r for rule in RULES for r in rule_reasons[rule]]
-            results.append(Assessment(scores, reasons, code, sorted(spans), rule_reasons))
+            results.append(Assessment(scores, reasons, code, join_spans(text, spans), rule_reasons))
         return results

@@ -51,6 +51,12 @@ def read_olid(root, limit):
         yield Example(row["tweet"], "olid", int(off), int(off and row["subtask_c"] == "IND"))
 
 
+def read_olid_targets(data_dir, limit=None):
+    """OLID's targeted offensive tweets with their target: [(text, IND | GRP | OTH)]."""
+    rows = _rows(Path(data_dir) / "olid" / "olid_train.tsv", limit, delimiter="\t")
+    return [(row["tweet"], row["subtask_c"]) for row in rows if row["subtask_c"] in ("IND", "GRP", "OTH")]
+
+
 def read_davidson(root, limit, seed):
     # Lexically biased tweets: keep every hate/neither row, subsample "offensive" and halve the weight.
     rng = random.Random(seed)

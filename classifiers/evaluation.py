@@ -6,8 +6,8 @@ from pathlib import Path
 import numpy as np
 from sklearn.metrics import f1_score, roc_auc_score
 
-from classifiers import RULES, identity
-from classifiers.abuse import ABUSE_RULES
+from classifiers import RULES, corpora, identity
+from classifiers.abuse import ABUSE_RULES, join_spans
 from classifiers.text import DEVANAGARI_RE, LATIN_RE
 
 HELDOUT = Path(__file__).parent / "heldout"
@@ -168,11 +168,41 @@ def _abuse_figures(bundle, th, test_examples):
         "written_attacks_caught_or_reviewed": _abuse_share(insults, th, "review"),
         "written_attacks_rejected": _abuse_share(insults, th, "reject"),
     })
-    olid = [ex for ex in test_examples if ex.source == "olid"]
-    if olid and 0 < sum(ex.abuse for ex in olid) < len(olid):
-        predicted = [a.scores["abuse"] >= 0.5 for a in bundle.assess_many([ex.text for ex in olid])]
-        figures["olid_offensive_macro_f1"] = float(f1_score([ex.abuse for ex in olid], predicted, average="macro"))
     return {k: v for k, v in figures.items() if v is not None}
+
+
+def _olid_abuse(bundle, examples):
+    olid = [ex for ex in examples if ex.source == "olid"]
+    return np.array([a.scores["abuse"] for a in bundle.assess_many([ex.text for ex in olid])]), \
+        np.array([ex.abuse for ex in olid], dtype=int)
+
+
+def _macro_f1(y, predicted):
+    return float(f1_score(y, predicted, average="macro"))
+
+
+def olid_figures(bundle, data_dir, test_examples, validation_examples=()):
+    """OffensEval 2019 figures on our OLID split: offensive-or-not macro-F1 (at p >= 0.5 and at the cut
+    that is best on the validation split) and target macro-F1 (IND / GRP / OTH) on targeted tweets."""
+    figures = {}
+    p, y = _olid_abuse(bundle, test_examples)
+    if not 0 < y.sum() < len(y):
+        return figures
+    figures["olid_offensive_macro_f1"] = _macro_f1(y, p >= 0.5)
+    p_val, y_val = _olid_abuse(bundle, validation_examples)
+    if 0 < y_val.sum() < len(y_val):
+        cuts = np.unique(np.quantile(p_val, np.linspace(0.02, 0.98, 97)))
+        cut = float(max(cuts, key=lambda c: _macro_f1(y_val, p_val >= c)))
+        figures["olid_offensive_cut"] = cut
+        figures["olid_offensive_macro_f1_validation_cut"] = _macro_f1(y, p >= cut)
+    model = getattr(bundle, "target_model", None)
+    if model is not None:
+        targets = dict(corpora.read_olid_targets(data_dir))
+        rows = [(ex.text, targets[ex.text]) for ex in test_examples if ex.source == "olid" and ex.text in targets]
+        if rows:
+            figures["olid_target_macro_f1"] = _macro_f1([t for _, t in rows], model.predict([t for t, _ in rows]))
+            figures["olid_target_rows"] = float(len(rows))
+    return figures
 
 
 def _sentence_figures(bundle, th):
@@ -187,11 +217,13 @@ def _sentence_figures(bundle, th):
     }
 
 
-def heldout_figures(bundle, data_dir, test_examples, hindi_test):
-    """Figures on the written sets, the toxic-spans trial split and identity swaps of real test comments."""
+def heldout_figures(bundle, data_dir, test_examples, hindi_test, validation_examples=()):
+    """Figures on the written sets, the toxic-spans trial split, identity swaps of real test comments and
+    OLID (validation_examples: the validation split, where the OLID operating point is chosen)."""
     th = bundle.thresholds
     figures = {}
     figures.update(_abuse_figures(bundle, th, test_examples))
+    figures.update(olid_figures(bundle, data_dir, test_examples, validation_examples))
     figures.update(_identity_figures(bundle, th))
     swap_texts = [ex.text for ex in test_examples if len(ex.text) < 1000][:20_000] + heldout("civil_news.txt")
     figures.update(_swap_figure(bundle, th, [t for t in swap_texts if _swapped(t)][:MAX_SWAP_COMMENTS]))
@@ -202,4 +234,10 @@ def heldout_figures(bundle, data_dir, test_examples, hindi_test):
     assessed = bundle.assess_many([t for t, _ in trial])
     predicted = [[i for s, e in a.spans for i in range(s, e)] for a in assessed]
     figures["span_f1_toxic_spans_trial"] = span_f1(predicted, [g for _, g in trial])
+    # The SemEval setting: every post is known to be toxic, so the abuse words of each are marked
+    # whatever its score (the service itself marks words only in comments it flags).
+    found = bundle.abuse_models.spans_many([(t, ("abuse",)) for t, _ in trial])
+    predicted = [[i for s, e in join_spans(t, [(s, e) for s, e, _ in f["abuse"]]) for i in range(s, e)]
+                 for (t, _), f in zip(trial, found)]
+    figures["span_f1_toxic_spans_trial_every_post_flagged"] = span_f1(predicted, [g for _, g in trial])
     return figures

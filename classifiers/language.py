@@ -10,7 +10,9 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 
 from classifiers.calibration import Platt
-from classifiers.text import DEVANAGARI_RE, LATIN_RE, strip_noise, words_with_offsets
+from classifiers.features import char_wb_transform
+from classifiers.text import DEVANAGARI_RE, LATIN_RE, strip_noise
+from classifiers.text import words as words_of
 
 LANGUAGE_NAMES = {"hi": "Hindi", "fr": "French", "es": "Spanish", "de": "German", "it": "Italian",
                   "pt": "Portuguese", "nl": "Dutch", "ru": "Russian", "ar": "Arabic", "zh": "Chinese",
@@ -57,8 +59,8 @@ class LanguageGate:
         x = hstack([self.chars.fit_transform(texts), self.words.fit_transform(texts)]).tocsr()
         self.model = LogisticRegression(C=4.0, max_iter=2000, class_weight="balanced", random_state=seed)
         self.model.fit(x, y)
-        counts = Counter(w.lower() for t in english for w, _, _ in words_with_offsets(t))
-        hing = Counter(w.lower() for t in hinglish for w, _, _ in words_with_offsets(t))
+        counts = Counter(w.lower() for t in english for w in words_of(t))
+        hing = Counter(w.lower() for t in hinglish for w in words_of(t))
         ratio = sum(hing.values()) / max(1, sum(counts.values()))
         self.vocabulary = frozenset(w for w, c in counts.items() if c >= 3 and c * ratio >= hing[w])
         self.platt = Platt().fit([0.0, 1.0], [0, 1])
@@ -67,8 +69,16 @@ class LanguageGate:
     def hinglish_margin(self, texts):
         """The Hinglish detector's decision values (before calibration)."""
         cleaned = [_clean(t) for t in texts]
-        x = hstack([self.chars.transform(cleaned), self.words.transform(cleaned)]).tocsr()
-        return self.model.decision_function(x)
+        chars = char_wb_transform(self.chars, cleaned, self.__dict__.setdefault("_ngram_cache", {}))
+        return self.model.decision_function(hstack([chars, self.words.transform(cleaned)], format="csr"))
+
+    def __getstate__(self):
+        return {k: v for k, v in self.__dict__.items() if k != "_ngram_cache"}
+
+    def __setstate__(self, state):
+        # Load py3langid's model with the version, not on the first comment that needs it (0.5 s).
+        self.__dict__.update(state)
+        _langid()
 
     def calibrate(self, texts, labels):
         """Platt-scale the Hinglish detector on held-out texts (1 = not English)."""
@@ -83,7 +93,7 @@ class LanguageGate:
 
     def plainly_english(self, text):
         """Three or more words, nearly all known English words: no detector needs to run."""
-        words = [w for w, _, _ in words_with_offsets(strip_noise(text[:GATE_CHARS]))]
+        words = words_of(strip_noise(text[:GATE_CHARS]))
         return len(words) >= 3 and self.known_share(words) >= PLAINLY_ENGLISH
 
     def assess_many(self, texts):
@@ -96,7 +106,7 @@ class LanguageGate:
     def _one(self, text, p_hinglish):
         clean = strip_noise(text[:GATE_CHARS])
         letters = [c for c in clean if c.isalpha()]
-        words = [w for w, _, _ in words_with_offsets(clean)]
+        words = words_of(clean)
         if not letters:
             return 0.05, "und", None
         short = len(words) <= SHORT_WORDS

@@ -1,7 +1,8 @@
 """The "full sentences" rule: transparent heuristics, no training, each flag with a plain reason."""
 import re
 
-from classifiers.text import URL_RE, strip_noise, words_with_offsets
+from classifiers.text import URL_RE, strip_noise
+from classifiers.text import words as words_of
 
 # Fixed thresholds: the score is a rule-based probability-like value, so the cut-offs are
 # chosen by construction (a lone word or text-speak scores above REJECT, weaker signs in between).
@@ -31,6 +32,7 @@ FUNCTION_WORDS = frozenset(
 )
 VERB_SUFFIX_RE = re.compile(r"(ed|ing|ize|ise|ify|ate)$")
 EMOJI_OR_SYMBOL_RE = re.compile(r"^[\W_\d]*$", re.UNICODE)
+LOWER_ASCII_RE = re.compile(r"[a-z]")
 
 
 def _is_verbish(word):
@@ -41,7 +43,7 @@ def _is_verbish(word):
 def assess_sentences(text):
     """Probability-like score that the text is not written in full sentences, with reasons."""
     stripped = strip_noise(text)
-    words = [w for w, _, _ in words_with_offsets(stripped) if not w.isdigit()]
+    words = [w for w in words_of(stripped) if not w.isdigit()]
     if not words:
         if URL_RE.search(text):
             return 0.97, ["Only a link, with no words of your own"]
@@ -57,7 +59,8 @@ def assess_sentences(text):
         flags.append((0.9, "Text-speak instead of words: " + ", ".join(f"'{w}'" for w in dict.fromkeys(speak))))
     elif len(strong) >= 1 and len(words) <= 8 or len(strong) >= 2:
         flags.append((0.45, "Uses text-speak: " + ", ".join(f"'{w}'" for w in dict.fromkeys(strong))))
-    caps = [c for c in stripped if c.isalpha()]
+    # Shouting needs 80% capitals: a text with many lower-case ASCII letters is not, whatever the rest is.
+    caps = [] if len(LOWER_ASCII_RE.findall(stripped)) > 0.2 * len(stripped) else [c for c in stripped if c.isalpha()]
     if len(caps) >= 12 and len(words) >= 3 and sum(c.isupper() for c in caps) / len(caps) > 0.8:
         flags.append((0.7, "Written in capital letters, which reads as shouting"))
     if 2 <= len(words) <= 8 and not any(_is_verbish(w) for w in words):

@@ -14,6 +14,11 @@ def words_with_offsets(text):
     return [(m.group(), m.start(), m.end()) for m in WORD_RE.finditer(text)]
 
 
+def words(text):
+    """Word tokens without offsets (faster when offsets are not needed)."""
+    return WORD_RE.findall(text)
+
+
 def strip_noise(text):
     """Drop links, @mentions and hashtags: what remains is what the author wrote in words."""
     text = URL_RE.sub(" ", text)

@@ -15,7 +15,8 @@ from classifiers.abuse import ABUSE_RULES, AbuseModels
 from classifiers.bundle import Bundle
 from classifiers.corpora import Example
 from classifiers.language import SHORT_CAP, LanguageGate
-from classifiers.report import format_metrics  # noqa: F401  (re-exported for the CLI)
+from classifiers.target import TargetModel
+from classifiers.report import REFERENCES, format_metrics  # noqa: F401  (format_metrics re-exported for the CLI)
 
 SPLITS = (("train", 0.70), ("validation", 0.85), ("test", 1.0))
 MAX_GATE_ENGLISH = 30_000
@@ -69,6 +70,7 @@ def train(data_dir, extra_examples=(), limit=None, progress=None, seed=0):
     say("reading corpora", 2)
     examples = corpora.read_abuse_examples(data_dir, limit, seed)
     romanized, devanagari = corpora.read_hindi(data_dir, limit)
+    targets = corpora.read_olid_targets(data_dir, limit)
     extra_abuse, extra_language = _extra(list(extra_examples))
     templates = [Example(t, "identity_templates", 0, 0) for t in identity.training_sentences()]
     split = _by_split(examples + extra_abuse, lambda ex: ex.text, seed)
@@ -93,6 +95,9 @@ def train(data_dir, extra_examples=(), limit=None, progress=None, seed=0):
     train_texts = [ex.text for ex in split["train"]]
     labels = {rule: _rule_labels(split["train"], rule, True) for rule in ABUSE_RULES}
     models = AbuseModels().fit(train_texts, labels, None, seed)
+    target_train = [(t, c) for t, c in targets if split_of(t, seed) == "train"]
+    target_model = (TargetModel().fit([t for t, _ in target_train], [c for _, c in target_train], seed)
+                    if len({c for _, c in target_train}) > 1 else None)
     say("calibrating", 65)
     val_texts = [ex.text for ex in split["validation"]]
     models.calibrate(val_texts, {rule: _rule_labels(split["validation"], rule, False) for rule in ABUSE_RULES})
@@ -111,10 +116,10 @@ def train(data_dir, extra_examples=(), limit=None, progress=None, seed=0):
         chosen[rule] = thresholds.choose(val_proba[rule][idx], y)
 
     say("evaluating on the test split", 85)
-    bundle = Bundle(gate, models, chosen, {})
+    bundle = Bundle(gate, models, chosen, {}, target_model)
     metrics = evaluate(bundle, split["test"], hindi["test"] + script["test"])
     say("measuring on the written validation sets", 92)
-    metrics.update(heldout_figures(bundle, data_dir, split["test"], hindi["test"]))
+    metrics.update(heldout_figures(bundle, data_dir, split["test"], hindi["test"], split["validation"]))
     metrics = {k: round(v, 4) if isinstance(v, float) else v for k, v in metrics.items()}
     say("writing the model card", 98)
     bundle.metadata = {
@@ -125,6 +130,7 @@ def train(data_dir, extra_examples=(), limit=None, progress=None, seed=0):
         "data": _data_card(examples, romanized, devanagari, templates, sentences_civil, extra_abuse, extra_language,
                            split),
         "metrics": metrics,
+        "references": REFERENCES,
         "thresholds": chosen,
         "training_seconds": round(time.time() - started, 1),
     }
@@ -132,19 +138,22 @@ def train(data_dir, extra_examples=(), limit=None, progress=None, seed=0):
     return bundle
 
 
-def held_out_split(data_dir, limit=None, seed=0):
-    """The held-out test rows of a training run: (English examples, Hindi texts), never trained on."""
+def held_out_split(data_dir, limit=None, seed=0, split="test"):
+    """The held-out rows of a training run: (English examples, Hindi texts), never trained on."""
     examples = corpora.read_abuse_examples(data_dir, limit, seed)
     romanized, devanagari = corpora.read_hindi(data_dir, limit)
-    return (_by_split(examples, lambda ex: ex.text, seed)["test"],
-            _by_split(romanized, lambda t: t, seed)["test"] + _by_split(devanagari, lambda t: t, seed)["test"])
+    return (_by_split(examples, lambda ex: ex.text, seed)[split],
+            _by_split(romanized, lambda t: t, seed)[split] + _by_split(devanagari, lambda t: t, seed)[split])
 
 
 def evaluate_version(bundle, data_dir, limit=None, seed=0):
     """Every figure, recomputed for a saved version on the splits it was trained with."""
-    test_examples, hindi_test = held_out_split(data_dir, limit, seed)
+    english = _by_split(corpora.read_abuse_examples(data_dir, limit, seed), lambda ex: ex.text, seed)
+    test_examples, validation = english["test"], english["validation"]
+    romanized, devanagari = corpora.read_hindi(data_dir, limit)
+    hindi_test = _by_split(romanized, lambda t: t, seed)["test"] + _by_split(devanagari, lambda t: t, seed)["test"]
     metrics = evaluate(bundle, test_examples, hindi_test)
-    metrics.update(heldout_figures(bundle, data_dir, test_examples, hindi_test))
+    metrics.update(heldout_figures(bundle, data_dir, test_examples, hindi_test, validation))
     return {k: round(v, 4) if isinstance(v, float) else v for k, v in metrics.items()}
 
 

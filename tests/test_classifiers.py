@@ -5,6 +5,8 @@ from pathlib import Path
 import pytest
 
 from classifiers import RULES, Assessment, store, training
+from classifiers.abuse import join_spans
+from classifiers.features import char_wb_transform
 from classifiers.sentences import assess_sentences
 
 DATA_DIR = Path(__file__).parents[1] / "data" / "corpora"
@@ -130,3 +132,21 @@ def test_extra_examples_are_used():
     extra = [("Moderators decided this phrase is abusive zqxw.", {"abuse": 1, "personal_attack": 0})] * 3
     result = training.train(DATA_DIR, extra_examples=extra, limit=300, seed=1)
     assert result.metadata["data"]["extra_examples"] == 3
+
+
+def test_cached_char_ngrams_give_the_same_features_as_sklearn(bundle):
+    vectorizer = bundle.abuse_models.chars
+    texts = ["You are a fucking idiot.", "", "   ", "ΟΔΟΣ and İstanbul", "tabs\tand\nnew  lines", "a",
+             "Well said.", "You are a fucking idiot again, idiot."]
+    cache = {}
+    for _ in range(2):  # the second pass reads every word from the cache
+        fast = char_wb_transform(vectorizer, texts, cache)
+        assert fast.shape == vectorizer.transform(texts).shape
+        assert abs(fast - vectorizer.transform(texts)).max() < 1e-6
+    assert "idiot" in cache
+
+
+def test_words_separated_only_by_spaces_are_highlighted_as_one_phrase():
+    text = "You stupid idiot, and a liar."
+    spans = [(4, 10), (11, 16), (24, 28), (11, 16)]
+    assert join_spans(text, spans) == [(4, 16), (24, 28)]

@@ -13,7 +13,8 @@ DATA_DIR = Path(__file__).resolve().parents[1] / "data" / "corpora"
 FIGURES = ("abuse_roc_auc", "personal_attack_roc_auc", "civil_news_fpr_at_reject", "civil_corpus_fpr_at_reject",
            "identity_flagged_worst_term", "identity_swap_changed", "span_f1_toxic_spans_trial",
            "english_comments_kept", "foreign_sentences_caught", "hinglish_caught_written", "sentences_kept_written",
-           "fragments_rejected", "auto_decided")
+           "fragments_rejected", "auto_decided", "olid_offensive_macro_f1_validation_cut", "olid_target_macro_f1",
+           "span_f1_toxic_spans_trial_every_post_flagged")
 
 
 def test_span_f1_follows_the_semeval_definition():
