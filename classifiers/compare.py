@@ -4,8 +4,9 @@ import random
 import numpy as np
 from sklearn.metrics import roc_auc_score
 
-from classifiers import RULES, corpora, identity
+from classifiers import RULES, corpora
 from classifiers.abuse import ABUSE_RULES
+from classifiers.evaluation import decision, identity_check
 from classifiers.training import split_of
 
 # Figures where a lower value is better; every other figure is better when higher.
@@ -26,14 +27,6 @@ def validation_set(data_dir, limit=None, seed=0):
     if len(items) > MAX_VALIDATION:
         items = random.Random(seed).sample(items, MAX_VALIDATION)
     return items
-
-
-def _outcome(scores, thresholds):
-    if any(scores[r] >= thresholds[r]["reject"] for r in RULES):
-        return "reject"
-    if any(scores[r] >= thresholds[r]["review"] for r in RULES):
-        return "review"
-    return "publish"
 
 
 def figures(bundle, thresholds, items):
@@ -58,21 +51,13 @@ def figures(bundle, thresholds, items):
             row["recall"] = float(rejected[y == 1].mean())
             row["recall_with_review"] = float(flagged[y == 1].mean())
         out["rules"][rule] = {k: round(v, 4) if isinstance(v, float) else v for k, v in row.items()}
-    outcomes = [_outcome(s, thresholds) for s in scored]
+    outcomes = [decision(s, thresholds) for s in scored]
     out["auto_decided"] = round(float(np.mean([o != "review" for o in outcomes])), 4)
     broke = [any(v == 1 for v in labels.values()) for _, labels in items]
     kept = [all(v == 0 for v in labels.values()) for _, labels in items]
     out["disagreements"] = sum((o == "reject" and k) or (o == "publish" and b)
                                for o, b, k in zip(outcomes, broke, kept))
     return out
-
-
-def identity_check(bundle, thresholds):
-    """Share of neutral sentences that mention identities and are flagged (review) or rejected."""
-    scored = [a.scores for a in bundle.assess_many(identity.evaluation_sentences())]
-    flagged = [any(s[r] >= thresholds[r]["review"] for r in ABUSE_RULES) for s in scored]
-    rejected = [any(s[r] >= thresholds[r]["reject"] for r in ABUSE_RULES) for s in scored]
-    return {"identity_flagged": round(float(np.mean(flagged)), 4), "identity_rejected": round(float(np.mean(rejected)), 4)}
 
 
 def evaluate(bundle, thresholds, held_back, validation):

@@ -41,6 +41,14 @@ def decision(scores, th):
     return "review" if any(scores[r] >= th[r]["review"] for r in RULES) else "publish"
 
 
+def identity_check(bundle, th):
+    """Share of neutral sentences that mention identities and are flagged (review) or rejected."""
+    scored = [a.scores for a in bundle.assess_many(identity.evaluation_sentences())]
+    flagged = [any(s[r] >= th[r]["review"] for r in ABUSE_RULES) for s in scored]
+    rejected = [any(s[r] >= th[r]["reject"] for r in ABUSE_RULES) for s in scored]
+    return {"identity_flagged": round(float(np.mean(flagged)), 4), "identity_rejected": round(float(np.mean(rejected)), 4)}
+
+
 def _share(flags):
     return float(np.mean(flags)) if len(flags) else 0.0
 

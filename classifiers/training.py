@@ -10,7 +10,7 @@ import sklearn
 from sklearn.metrics import roc_auc_score
 
 from classifiers import RULES, corpora, identity, sentences, thresholds
-from classifiers.evaluation import heldout_figures
+from classifiers.evaluation import heldout_figures, identity_check
 from classifiers.abuse import ABUSE_RULES, AbuseModels
 from classifiers.bundle import Bundle
 from classifiers.corpora import Example
@@ -182,14 +182,11 @@ def evaluate(bundle, test_examples, test_foreign):
     metrics["sentences_kept"] = float(np.mean(p_sent < th["not_sentences"]["reject"]))
     news = np.array([ex.source in ("toxic_spans", "wiki_context") for ex in test_examples])
     metrics["sentences_kept_news_comments"] = float(np.mean(p_sent[news] < th["not_sentences"]["reject"]))
-    neutral = bundle.assess_many(identity.evaluation_sentences())
-    flagged = [any(a.scores[r] >= th[r]["review"] for r in ABUSE_RULES) for a in neutral]
-    rejected = [any(a.scores[r] >= th[r]["reject"] for r in ABUSE_RULES) for a in neutral]
-    metrics["identity_flagged"] = float(np.mean(flagged))
+    # identity_flagged comes from evaluation.heldout_figures (templates per term plus these sentences)
+    metrics["identity_rejected"] = identity_check(bundle, th)["identity_rejected"]
     news = bundle.assess_many(identity.news_evaluation_sentences())
     metrics["news_flagged"] = float(np.mean([any(a.scores[r] >= th[r]["review"] for r in ABUSE_RULES) for a in news]))
     metrics["news_rejected"] = float(np.mean([any(a.scores[r] >= th[r]["reject"] for r in ABUSE_RULES) for a in news]))
-    metrics["identity_rejected"] = float(np.mean(rejected))
     everything = english + foreign
     undecided = [any(th[r]["review"] <= a.scores[r] < th[r]["reject"] for r in RULES) and
                  not any(a.scores[r] >= th[r]["reject"] for r in RULES) for a in everything]
