@@ -74,7 +74,7 @@ def models():
     problems = {v.name: versions.artifact_problem(current_app.config["MODELS_DIR"], v) for v in all_versions}
     recent_jobs = db.session.scalars(select(Job).order_by(Job.id.desc()).limit(10)).all()
     return render_template("admin/models.html", versions=all_versions, problems=problems,
-                           current=jobs.current_job(), recent_jobs=recent_jobs)
+                           current=jobs.current_job(), recent_jobs=recent_jobs, describe=jobs.describe)
 
 
 @bp.post("/models/train")
@@ -101,6 +101,26 @@ def start_training():
     return redirect(url_for("admin.models"))
 
 
+@bp.post("/models/<name>/compare")
+@role_required("admin")
+def start_comparison(name):
+    version = _version_or_404(name)
+    try:
+        job = jobs.create_comparison_job(version, current_user)
+    except OperationError as error:
+        flash(str(error), "error")
+        return redirect(url_for("admin.model_card", name=name))
+    record_audit(current_user, "compare", "model_version", version.id, after={"job": job.id})
+    db.session.commit()
+    try:
+        job.pid = jobs.launch(job).pid
+    except OSError as error:
+        jobs.fail(job, f"Could not start the comparison process: {error}")
+        flash(job.error, "error")
+    db.session.commit()
+    return redirect(url_for("admin.models"))
+
+
 @bp.get("/models/job")
 @role_required("admin")
 def job_status():
@@ -117,10 +137,10 @@ def job_status():
 def cancel_job():
     job = jobs.current_job()
     if job is None:
-        flash("No training job is queued or running.", "info")
+        flash("No job is queued or running.", "info")
         return redirect(url_for("admin.models"))
     jobs.request_cancel(job)
-    record_audit(current_user, "cancel_training", "job", job.id)
+    record_audit(current_user, "cancel_job", "job", job.id)
     flash("Cancelled." if job.status == "cancelled" else "The job will stop at its next step.", "info")
     db.session.commit()
     return redirect(url_for("admin.models"))

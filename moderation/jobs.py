@@ -1,4 +1,4 @@
-"""Background training jobs: one at a time (enforced by the database), progress stored as they run."""
+"""Background jobs (train a version, compare one with the active version): one at a time, progress stored."""
 import os
 import subprocess
 import sys
@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 
 from classifiers import compare, store, training
 from moderation.extensions import db
-from moderation.models import Job
+from moderation.models import Job, ModelVersion
 from moderation.operations import (
     OperationError,
     active_version,
@@ -42,17 +42,38 @@ def current_job():
     return db.session.scalar(select(Job).where(Job.slot == 1))
 
 
-def create_training_job(user=None, limit=None):
-    """Queue a training job; refused while another is queued or running (a unique slot in the database)."""
+def _queue(job):
+    """Queue a job; refused while another is queued or running (a unique slot in the database)."""
+    busy = "A job is already queued or running; wait for it or cancel it."
     if current_job() is not None:
-        raise OperationError("A training job is already queued or running; wait for it or cancel it.")
-    job = Job(kind="train", status="queued", slot=1, row_limit=limit, created_by=user)
+        raise OperationError(busy)
     try:
         with db.session.begin_nested():
             db.session.add(job)
     except IntegrityError as error:
-        raise OperationError("A training job is already queued or running; wait for it or cancel it.") from error
+        raise OperationError(busy) from error
     return job
+
+
+def create_training_job(user=None, limit=None):
+    """Queue a training job."""
+    return _queue(Job(kind="train", status="queued", slot=1, row_limit=limit, created_by=user))
+
+
+def create_comparison_job(version, user=None):
+    """Queue a job that compares a stored version with the version active now and updates its card."""
+    active = active_version()
+    if active is None or active.name == version.name:
+        raise OperationError(f"{version.name} is the active version; there is nothing to compare it with."
+                             if active else "No version is active to compare with.")
+    return _queue(Job(kind="compare", status="queued", slot=1, result_version=version.name, created_by=user))
+
+
+def describe(job):
+    """What a job does, in words for the admin pages."""
+    if job.kind == "compare":
+        return f"comparing {job.result_version} with the active version"
+    return "training a new version"
 
 
 def request_cancel(job):
@@ -132,7 +153,7 @@ def _reporter(job_id, echo):
 
 
 def run_job(job_id, echo=None):
-    """Run a queued training job in this process; returns the Job, whatever its outcome."""
+    """Run a queued job in this process; returns the Job, whatever its outcome."""
     claimed = db.session.execute(
         update(Job).where(Job.id == job_id, Job.status == "queued")
         .values(status="running", started_at=_now(), pid=os.getpid(), stage="starting")
@@ -142,13 +163,14 @@ def run_job(job_id, echo=None):
         raise OperationError(f"Job {job_id} is not waiting to run.")
     progress = _reporter(job_id, echo)
     try:
-        name = _train(db.session.get(Job, job_id), progress)
+        job = db.session.get(Job, job_id)
+        name = (_recompare if job.kind == "compare" else _train)(job, progress)
     except JobCancelled:
         db.session.rollback()
         _finish(db.session.get(Job, job_id), "cancelled", stage="cancelled")
     except Exception as error:  # the job records any failure for the admin to read
         db.session.rollback()
-        current_app.logger.exception("training job %s failed", job_id)
+        current_app.logger.exception("job %s failed", job_id)
         fail(db.session.get(Job, job_id), f"{type(error).__name__}: {error}")
     else:
         job = db.session.get(Job, job_id)
@@ -165,7 +187,7 @@ def _train(job, progress):
     bundle = training.train(config["DATA_DIR"], train_on, limit=job.row_limit, progress=progress)
     progress("comparing with the active version", TRAINING_SHARE + 2, scale=False)
     bundle.metadata["moderator_decisions"] = {"trained_on": len(train_on), "held_back": len(held_back)}
-    bundle.metadata["comparison"] = _compare(bundle, held_back, job.row_limit, config)
+    bundle.metadata["comparison"] = _compare(bundle, bundle.thresholds, held_back, job.row_limit, config)
     progress("saving the artifact", 97, scale=False)
     name = next_version_name()
     metadata = store.save(bundle, config["MODELS_DIR"], name)
@@ -173,10 +195,30 @@ def _train(job, progress):
     return name
 
 
-def _compare(bundle, held_back, limit, config):
+def _recompare(job, progress):
+    """Compare a stored version with the version active now, on today's held-back decisions; update its card."""
+    config = current_app.config
+    version = db.session.scalar(select(ModelVersion).where(ModelVersion.name == job.result_version))
+    if version is None:
+        raise OperationError(f"Version {job.result_version} no longer exists.")
+    progress("loading the versions", 10, scale=False)
+    bundle = load_bundle(config["MODELS_DIR"], version)
+    _, held_back = split_decisions(moderator_decisions())
+    progress("comparing with the active version", 30, scale=False)
+    comparison = _compare(bundle, version.thresholds, held_back, version.card.get("limit"), config)
+    progress("saving the model card", 95, scale=False)
+    changes = {"comparison": comparison}
+    store.update_card(config["MODELS_DIR"], version.name, changes)
+    version.card = {**version.card, **changes}
+    db.session.commit()
+    return version.name
+
+
+def _compare(bundle, thresholds, held_back, limit, config):
     """The candidate's and the active version's figures on the same held-back decisions and validation rows."""
     validation = compare.validation_set(config["DATA_DIR"], limit, bundle.metadata.get("seed", 0))
-    result = {"candidate": compare.evaluate(bundle, bundle.thresholds, held_back, validation)}
+    result = {"candidate": compare.evaluate(bundle, thresholds, held_back, validation),
+              "compared_at": _now().strftime("%Y-%m-%d %H:%M UTC")}
     active = active_version()
     if active is not None:
         result["against"] = active.name

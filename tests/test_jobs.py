@@ -3,6 +3,7 @@ import re
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -13,7 +14,7 @@ from moderation.extensions import db
 from moderation.models import AuditEvent, Job, ModelVersion
 from moderation.operations import OperationError
 from tests.conftest import post_form
-from tests.model_helpers import decide_comments, isolated_app
+from tests.model_helpers import copy_version, decide_comments, isolated_app
 
 
 @pytest.fixture
@@ -46,7 +47,7 @@ def test_admin_trains_in_the_background_and_watches_progress(app, client, login)
     response = post_form(client, "/admin/models/train", {"limit": "400"})
     assert response.status_code == 302
     page = client.get("/admin/models").get_data(as_text=True)
-    assert 'data-status-url="/admin/models/job"' in page and "<progress" in page and "Cancel training" in page
+    assert 'data-status-url="/admin/models/job"' in page and "<progress" in page and "Cancel job" in page
     with app.app_context():
         job_id = db.session.scalar(select(Job.id))
     # While it runs a second job is refused, by the page and by the database.
@@ -68,6 +69,43 @@ def test_admin_trains_in_the_background_and_watches_progress(app, client, login)
         assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "train")) is not None
 
 
+def test_a_stored_version_is_compared_again_with_the_version_active_now(app, client, login):
+    copy_version(app, "v2")
+    decide_comments(app, [("The council should publish the budget.", "approve", None),
+                          ("Good reporting on the flood defences.", "approve", None),
+                          ("You are a brainless moron.", "reject", "abuse"),
+                          ("Nobody asked you, clown.", "reject", "personal_attack"),
+                          ("I agree with the last two letters.", "approve", None)])
+    login("admin")
+    card = client.get("/admin/models/v2").get_data(as_text=True)
+    assert "No comparison was recorded" in card and "Compare with test-v1 now" in card
+    assert post_form(client, "/admin/models/v2/compare", {}).status_code == 302
+    with app.app_context():
+        job_id = db.session.scalar(select(Job.id).where(Job.kind == "compare"))
+    assert "comparing v2 with the active version" in client.get("/admin/models").get_data(as_text=True)
+    state, _ = wait_for(client, job_id)
+    assert state["status"] == "succeeded" and state["version"] == "v2", state
+    card = " ".join(client.get("/admin/models/v2").get_data(as_text=True).split())
+    assert "Compared with test-v1" in card and "Held-back moderator decisions" in card and "Evaluated on 20" in card
+    with app.app_context():
+        version = db.session.scalar(select(ModelVersion).where(ModelVersion.name == "v2"))
+        comparison = version.card["comparison"]
+        assert comparison["against"] == "test-v1" and comparison["candidate"]["held_back"]["rows"] == 1
+        assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "compare")) is not None
+    stored = (Path(app.config["MODELS_DIR"]) / "v2.json").read_text(encoding="utf-8")
+    assert '"against": "test-v1"' in stored
+
+    # Once another version is promoted, the card says its comparison is with an older one.
+    copy_version(app, "v3")
+    post_form(client, "/admin/models/v3/promote", {})
+    card = " ".join(client.get("/admin/models/v2").get_data(as_text=True).split())
+    assert "This comparison is with test-v1; the active version is now v3." in card and "Compare with v3 now" in card
+    refused = post_form(client, "/admin/models/v3/compare", {}, follow_redirects=True).get_data(as_text=True)
+    assert "v3 is the active version; there is nothing to compare it with." in refused
+    with app.app_context():
+        assert db.session.scalar(select(Job).where(Job.status == "queued")) is None
+
+
 def test_the_database_allows_one_job_at_a_time(app):
     with app.app_context():
         jobs.create_training_job(limit=300)
@@ -87,7 +125,7 @@ def test_cancelling_a_queued_job_and_a_running_one(app, client, login):
     post_form(client, "/admin/models/job/cancel", {})
     assert client.get("/admin/models/job").get_json()["status"] == "cancelled"
     page = post_form(client, "/admin/models/job/cancel", {}, follow_redirects=True).get_data(as_text=True)
-    assert "No training job is queued or running." in page
+    assert "No job is queued or running." in page
 
     with app.app_context():
         job_id = jobs.create_training_job(limit=300).id

@@ -34,6 +34,7 @@ PROTECTED = [
     ("get", "/admin/models/test-v1/what-if?abuse-review=0.3", "admin"),
     ("post", "/admin/models/test-v1/thresholds", "admin"),
     ("post", "/admin/models/test-v1/promote", "admin"),
+    ("post", "/admin/models/test-v1/compare", "admin"),  # the active version: refused, so no job starts here
     ("get", "/admin/users", "admin"),
     ("post", "/admin/users/1/role", "admin"),
 ]
