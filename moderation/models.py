@@ -131,6 +131,17 @@ class Verdict(db.Model):
 
     comment: Mapped[Comment] = relationship(back_populates="verdicts")
 
+    @property
+    def rejecting_rules(self):
+        """The rules whose score reached its reject threshold: what the author is told (doubts are for moderators)."""
+        return [rule for rule in self.broken_rules
+                if (self.scores or {}).get(rule, 0.0) >= (self.thresholds or {}).get(rule, {}).get("reject", 2.0)]
+
+    @property
+    def rejecting_spans(self):
+        """The marked words, shown to the author only when an abuse rule is among the rejecting ones."""
+        return self.spans if {"abuse", "personal_attack"} & set(self.rejecting_rules) else []
+
 
 class Review(db.Model):
     """A moderator's decision on a comment: who, when, what and why (training data)."""

@@ -164,3 +164,24 @@ def test_classifier_failure_sends_the_comment_to_review(client, login, make_stor
     assert comment.status == "review"
     with app.app_context():
         assert db.session.scalar(select(Verdict)).error
+
+
+def test_the_author_is_told_only_the_rules_that_rejected_the_comment(client, login, make_story, app):
+    """A rule that merely raised a doubt (below its reject threshold) is for moderators, not the author."""
+    slug = make_story()
+    login()
+    text = "Ye sab bakwas hai, council ko kuch nahi pata hai yaar"
+    post_form(client, f"/stories/{slug}/comments", {"text": text})
+    with app.app_context():
+        verdict = db.session.scalar(select(Verdict))
+        assert verdict.decision == "reject" and verdict.rejecting_rules == ["not_english"]
+        # As the rules could have judged it: the abuse model also doubted a Hindi word it does not know.
+        verdict.scores = {**verdict.scores, "abuse": verdict.thresholds["abuse"]["review"]}
+        verdict.broken_rules = ["not_english", "abuse"]
+        verdict.rule_reasons = {**verdict.rule_reasons, "abuse": ["Abusive language: 'ko'"]}
+        verdict.spans = [[text.index("ko"), text.index("ko") + 2]]
+        db.session.commit()
+        assert verdict.rejecting_rules == ["not_english"] and verdict.rejecting_spans == []
+    page = client.get("/my/comments").get_data(as_text=True)
+    assert "Comments must be in English." in page and "romanized Hindi" in page
+    assert "must not be abusive" not in page and "<mark>" not in page
