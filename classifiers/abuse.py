@@ -118,7 +118,14 @@ class AbuseModels:
         return known
 
     def spans_many(self, requests):
-        """requests: [(text, rules)] -> [{rule: [(start, end, word)]}], the words that pushed each score up."""
+        """requests: [(text, rules)] -> [{rule: [(start, end, words)]}], the words that made each score high.
+
+        With a trained span tagger (classifiers.spans) its phrases serve every rule; versions trained
+        before it existed fall back to each word's own log-odds."""
+        tagger = getattr(self, "span_tagger", None)
+        if tagger is not None:
+            found = tagger.spans([text for text, _ in requests], self.word_scores)
+            return [{rule: marked for rule in rules} for (_, rules), marked in zip(requests, found)]
         tokenized = [words_with_offsets(text) for text, _ in requests]
         scores = self.word_scores([w for tokens in tokenized for w, _, _ in tokens])
         results = []

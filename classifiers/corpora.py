@@ -127,6 +127,15 @@ def read_span_free_sentences(data_dir, keep, limit=None):
                 yield Example(sentence, "toxic_spans_sentences", 0, 0, weight=SENTENCE_WEIGHT)
 
 
+def read_span_posts(data_dir, limit=None):
+    """Toxic-spans training posts as (text, marked character offsets), the trial split's texts left out."""
+    root = Path(data_dir)
+    trial = trial_texts(root)
+    return [(row["text"], [int(i) for i in re.findall(r"\d+", row["spans"])])
+            for row in _rows(root / "toxic_spans" / "semeval2021_tsd_train.csv", limit)
+            if row["text"].strip() not in trial]
+
+
 def read_convabuse(root, limit):
     # Messages to chatbots: abusive majority = abuse; abusive and aimed at an individual = attack;
     # abuse aimed at the bot itself ("you're stupid") is neither evidence for nor against an attack.

@@ -15,6 +15,7 @@ from classifiers.abuse import ABUSE_RULES, AbuseModels
 from classifiers.bundle import Bundle
 from classifiers.corpora import Example
 from classifiers.language import SHORT_CAP, LanguageGate
+from classifiers.spans import SpanTagger
 from classifiers.target import TargetModel
 from classifiers.report import REFERENCES, format_metrics  # noqa: F401  (format_metrics re-exported for the CLI)
 
@@ -98,6 +99,8 @@ def train(data_dir, extra_examples=(), limit=None, progress=None, seed=0):
     target_train = [(t, c) for t, c in targets if split_of(t, seed) == "train"]
     target_model = (TargetModel().fit([t for t, _ in target_train], [c for _, c in target_train], seed)
                     if len({c for _, c in target_train}) > 1 else None)
+    say("learning which words to mark", 55)
+    models.span_tagger = SpanTagger().fit(corpora.read_span_posts(data_dir, limit), models.word_scores, seed)
     say("calibrating", 65)
     val_texts = [ex.text for ex in split["validation"]]
     models.calibrate(val_texts, {rule: _rule_labels(split["validation"], rule, False) for rule in ABUSE_RULES})

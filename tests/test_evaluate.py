@@ -34,6 +34,7 @@ def test_validation_sets_are_kept_out_of_training():
     trial = corpora.trial_texts(DATA_DIR)
     trained = {ex.text.strip() for ex in corpora.read_toxic_spans(DATA_DIR, None)}
     assert trial and not trial & trained
+    assert not trial & {text.strip() for text, _ in corpora.read_span_posts(DATA_DIR)}
     training_templates = set(identity.training_sentences())
     for name in ("civil_news.txt", "attacks.txt", "sentences.txt", "english_comments.txt"):
         assert not set(evaluation.heldout(name)) & training_templates
