@@ -6,6 +6,8 @@ few numbers about the post. Every feature depends on one word or on the post, so
 the score is cached and tagging a comment is a few look-ups per word.
 """
 import re
+from bisect import bisect_left
+from functools import lru_cache
 
 import numpy as np
 from scipy.sparse import csr_matrix, hstack, vstack
@@ -17,7 +19,7 @@ from classifiers.identity import mask_identities
 
 # Words keep apostrophes and in-word asterisks ("f*ck"), which raters mark as one word.
 TOKEN_RE = re.compile(r"[^\W_]+(?:['’*][^\W_]+)*\**", re.UNICODE)
-# Neighbours either side that count as context.
+# Neighbours either side that count as context, by their offset from the word.
 CONTEXT = ("L1", "R1", "L2", "R2")
 OFFSETS = {"L1": -1, "R1": 1, "L2": -2, "R2": 2}
 LOG_ODDS_BINS = (-1.0, 0.0, 0.5, 1.0, 1.5, 2.0, 3.0, 4.0)
@@ -35,13 +37,14 @@ def tokens_of(text):
     return [(m.group(), m.start(), m.end()) for m in TOKEN_RE.finditer(text)]
 
 
+@lru_cache(maxsize=CACHE_SIZE)
 def markable(word):
     """Words never marked on their own: function words and identity terms (naming one is not abuse)."""
     return word.lower() not in UNREMARKABLE and bool(mask_identities(word).strip())
 
 
 def _bin(x):
-    return int(np.searchsorted(LOG_ODDS_BINS, x))
+    return bisect_left(LOG_ODDS_BINS, x)
 
 
 def _word_features(surface, abuse, attack):
@@ -91,40 +94,52 @@ class SpanTagger:
         """word_scores(words) -> {lower-cased word: (abuse, attack) log-odds}: the abuse model's prior."""
         tokenized = [tokens_of(text) for text, _ in posts]
         scores = word_scores([w for tokens in tokenized for w, _, _ in tokens])
+        surfaces = {w for tokens in tokenized for w, _, _ in tokens}
+        self.words = DictVectorizer(dtype=np.float32).fit(_word_features(w, *scores[w.lower()]) for w in surfaces)
+        self.context = DictVectorizer(dtype=np.float32).fit(
+            _context_features(w, *scores[w]) for w in {w.lower() for w in surfaces})
+        x = self.design(tokenized, scores)
+        labels = np.array([int(2 * sum(k in gold for k in range(start, end)) > end - start)
+                           for (_, gold), tokens in zip(posts, tokenized) for gold in [set(gold)]
+                           for _, start, end in tokens])
+        # Features seen fewer than MIN_COUNT times get no weight (too rare to trust).
+        x = x @ _diagonal(x.getnnz(axis=0) >= MIN_COUNT)
+        model = LogisticRegression(C=C, max_iter=2000, solver="liblinear", random_state=seed)
+        model.fit(x, labels)
+        coef = model.coef_.ravel() * (x.getnnz(axis=0) > 0)
+        cuts = np.cumsum([len(self.words.vocabulary_)] + [len(self.context.vocabulary_)] * len(CONTEXT))
+        self.word_coef = coef[:cuts[0]]
+        self.context_coef = {name: coef[cuts[k]:cuts[k + 1]] for k, name in enumerate(CONTEXT)}
+        self.post_coef = coef[cuts[-1]:]
+        self.intercept = float(model.intercept_[0])
+        # For tagging: the non-zero weights by feature name (summing a word's few features beats a matrix).
+        self.word_weights = {f: float(self.word_coef[j]) for f, j in self.words.vocabulary_.items()
+                             if self.word_coef[j]}
+        self.context_weights = {f: tuple(float(self.context_coef[name][j]) for name in CONTEXT)
+                                for f, j in self.context.vocabulary_.items()
+                                if any(self.context_coef[name][j] for name in CONTEXT)}
+        return self
+
+    def design(self, tokenized, scores):
+        """One row per token: its word features, each context word's features, its place in the post."""
         surfaces = sorted({w for tokens in tokenized for w, _, _ in tokens})
         lowers = sorted({w.lower() for w in surfaces})
-        self.words = DictVectorizer(dtype=np.float32).fit(_word_features(w, *scores[w.lower()]) for w in surfaces)
-        self.context = DictVectorizer(dtype=np.float32).fit(_context_features(w, *scores[w]) for w in lowers)
         word_rows = self.words.transform([_word_features(w, *scores[w.lower()]) for w in surfaces])
         # The last row of the context matrix stands for "no word there" (all zeros).
         context_rows = vstack([self.context.transform([_context_features(w, *scores[w]) for w in lowers]),
                                csr_matrix((1, len(self.context.vocabulary_)))]).tocsr()
         surface_index, lower_index = {w: i for i, w in enumerate(surfaces)}, {w: i for i, w in enumerate(lowers)}
-        labels, word_idx, post_rows = [], [], []
-        context_idx = {name: [] for name in CONTEXT}
-        for (_, gold), tokens in zip(posts, tokenized):
-            gold, n = set(gold), len(tokens)
-            for i, (word, start, end) in enumerate(tokens):
-                labels.append(int(2 * sum(k in gold for k in range(start, end)) > end - start))
+        word_idx, context_idx, post_rows = [], {name: [] for name in CONTEXT}, []
+        for tokens in tokenized:
+            n = len(tokens)
+            for i, (word, _, _) in enumerate(tokens):
                 word_idx.append(surface_index[word])
                 for name in CONTEXT:
                     j = _neighbour(i, OFFSETS[name], n)
                     context_idx[name].append(lower_index[tokens[j][0].lower()] if j is not None else len(lowers))
             post_rows.append(self._post(tokens, scores))
-        x = hstack([word_rows[word_idx]] + [context_rows[context_idx[name]] for name in CONTEXT]
-                   + [csr_matrix(np.vstack(post_rows))], format="csr")
-        # Features seen fewer than MIN_COUNT times get no weight (too rare to trust).
-        x = x @ _diagonal(x.getnnz(axis=0) >= MIN_COUNT)
-        model = LogisticRegression(C=C, max_iter=2000, solver="liblinear", random_state=seed)
-        model.fit(x, np.array(labels))
-        coef = model.coef_.ravel() * (x.getnnz(axis=0) > 0)
-        sizes = [len(self.words.vocabulary_)] + [len(self.context.vocabulary_)] * len(CONTEXT)
-        cuts = np.cumsum(sizes)
-        self.word_coef = coef[:cuts[0]]
-        self.context_coef = {name: coef[cuts[k]:cuts[k + 1]] for k, name in enumerate(CONTEXT)}
-        self.post_coef = coef[cuts[-1]:]
-        self.intercept = float(model.intercept_[0])
-        return self
+        return hstack([word_rows[word_idx]] + [context_rows[context_idx[name]] for name in CONTEXT]
+                      + [csr_matrix(np.vstack(post_rows))], format="csr")
 
     @staticmethod
     def _post(tokens, scores):
@@ -134,39 +149,40 @@ class SpanTagger:
     def __getstate__(self):
         return {k: v for k, v in self.__dict__.items() if not k.startswith("_")}
 
-    def _shares(self, tokens, scores):
-        """Each word's and each context word's share of the score, computed once per distinct word."""
-        cache = self.__dict__.setdefault("_cache", {})
-        if len(cache) > CACHE_SIZE:
-            cache.clear()
-        new_surfaces = sorted({w for w, _, _ in tokens if ("w", w) not in cache})
-        if new_surfaces:
-            rows = self.words.transform([_word_features(w, *scores[w.lower()]) for w in new_surfaces])
-            cache.update({("w", w): v for w, v in zip(new_surfaces, rows @ self.word_coef)})
-        new_lowers = sorted({w.lower() for w, _, _ in tokens if ("c", w.lower()) not in cache})
-        if new_lowers:
-            rows = self.context.transform([_context_features(w, *scores[w]) for w in new_lowers])
-            shares = np.column_stack([rows @ self.context_coef[name] for name in CONTEXT])
-            cache.update({("c", w): dict(zip(CONTEXT, v)) for w, v in zip(new_lowers, shares.tolist())})
-        return cache
+    def _shares(self, words, scores):
+        """Each word's share of the score as itself, and as context (L1, R1, L2, R2), once per distinct word."""
+        own, context = self.__dict__.setdefault("_own", {}), self.__dict__.setdefault("_context", {})
+        if len(own) > CACHE_SIZE:
+            own.clear(), context.clear()
+        weights, context_weights, none = self.word_weights, self.context_weights, (0.0,) * len(CONTEXT)
+        for word in [w for w in set(words) if w not in own]:
+            own[word] = sum(v * weights.get(f, 0.0) for f, v in _word_features(word, *scores[word.lower()]).items())
+        for lower in [w for w in {w.lower() for w in words} if w not in context]:
+            shares = [tuple(v * w for w in context_weights.get(f, none))
+                      for f, v in _context_features(lower, *scores[lower]).items()]
+            context[lower] = tuple(map(sum, zip(*shares)))
+        return own, context
 
     def probabilities(self, tokens, scores):
         """Probability that raters would mark each token of one post."""
         if not tokens:
             return np.zeros(0)
-        cache, n = self._shares(tokens, scores), len(tokens)
-        logits = np.array([cache[("w", w)] for w, _, _ in tokens]) + self._post(tokens, scores) @ self.post_coef
-        for i in range(n):
-            for name in CONTEXT:
-                j = _neighbour(i, OFFSETS[name], n)
-                if j is not None:
-                    logits[i] += cache[("c", tokens[j][0].lower())][name]
+        own, context = self._shares([w for w, _, _ in tokens], scores)
+        logits = np.array([own[w] for w, _, _ in tokens]) + self._post(tokens, scores) @ self.post_coef
+        neighbours = np.array([context[w.lower()] for w, _, _ in tokens])
+        for k, name in enumerate(CONTEXT):
+            offset = OFFSETS[name]  # the word `offset` places away adds its share as that neighbour
+            if offset < 0:
+                logits[-offset:] += neighbours[:offset, k]
+            else:
+                logits[:-offset] += neighbours[offset:, k]
         return 1.0 / (1.0 + np.exp(-(logits + self.intercept)))
 
     def spans(self, texts, word_scores):
         """[[(start, end, words)]] per text: the marked phrases (adjacent marked words joined)."""
         tokenized = [tokens_of(text) for text in texts]
-        scores = word_scores([w for tokens in tokenized for w, _, _ in tokens])
+        words = [w for tokens in tokenized for w, _, _ in tokens]
+        scores = word_scores(words)
         results = []
         for text, tokens in zip(texts, tokenized):
             candidates = [(t, p) for t, p in zip(tokens, self.probabilities(tokens, scores)) if markable(t[0])]

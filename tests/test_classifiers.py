@@ -2,9 +2,10 @@
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 
-from classifiers import RULES, Assessment, store, training
+from classifiers import RULES, Assessment, spans, store, training
 from classifiers.abuse import join_spans
 from classifiers.features import char_wb_transform
 from classifiers.sentences import assess_sentences
@@ -159,3 +160,16 @@ def test_words_separated_only_by_spaces_are_highlighted_as_one_phrase():
     text = "You stupid idiot, and a liar."
     spans = [(4, 10), (11, 16), (24, 28), (11, 16)]
     assert join_spans(text, spans) == [(4, 16), (24, 28)]
+
+
+def test_span_tagger_cached_scores_equal_its_feature_matrix(bundle):
+    """Tagging sums cached per-word shares; it must give what the full feature matrix gives."""
+    tagger, word_scores = bundle.abuse_models.span_tagger, bundle.abuse_models.word_scores
+    texts = ["You are a fucking idiot and a stupid moron, shut up.", "Idiot.", "I disagree with this decision.",
+             "The senator is a lying piece of garbage who should rot in jail"]
+    tokenized = [spans.tokens_of(t) for t in texts]
+    scores = word_scores([w for tokens in tokenized for w, _, _ in tokens])
+    coef = np.concatenate([tagger.word_coef, *(tagger.context_coef[n] for n in spans.CONTEXT), tagger.post_coef])
+    expected = 1 / (1 + np.exp(-(tagger.design(tokenized, scores) @ coef + tagger.intercept)))
+    cached = np.concatenate([tagger.probabilities(tokens, scores) for tokens in tokenized])
+    assert np.allclose(cached, expected, atol=1e-6)
