@@ -91,14 +91,7 @@ def start_training():
         flash(str(error), "error")
         return redirect(url_for("admin.models"))
     record_audit(current_user, "train", "job", job.id, after={"limit": limit})
-    db.session.commit()
-    try:
-        job.pid = jobs.launch(job).pid
-    except OSError as error:
-        jobs.fail(job, f"Could not start the training process: {error}")
-        flash(job.error, "error")
-    db.session.commit()
-    return redirect(url_for("admin.models"))
+    return _launch(job)
 
 
 @bp.post("/models/<name>/compare")
@@ -111,11 +104,16 @@ def start_comparison(name):
         flash(str(error), "error")
         return redirect(url_for("admin.model_card", name=name))
     record_audit(current_user, "compare", "model_version", version.id, after={"job": job.id})
+    return _launch(job)
+
+
+def _launch(job):
+    """Commit a queued job and start its process; a process that cannot start fails the job, shown to the admin."""
     db.session.commit()
     try:
         job.pid = jobs.launch(job).pid
     except OSError as error:
-        jobs.fail(job, f"Could not start the comparison process: {error}")
+        jobs.fail(job, f"Could not start the job's process: {error}")
         flash(job.error, "error")
     db.session.commit()
     return redirect(url_for("admin.models"))
