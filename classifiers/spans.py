@@ -29,7 +29,8 @@ MIN_COUNT = 2
 # A word is marked when its probability is at least FLOOR and RELATIVE times the post's likeliest word.
 FLOOR = 0.08
 RELATIVE = 0.4
-CACHE_SIZE = 200_000
+# Distinct words whose shares are remembered (bounded, so a long-running process stays small).
+CACHE_SIZE = 50_000
 
 
 def tokens_of(text):
@@ -44,10 +45,12 @@ def markable(word):
 
 
 def _bin(x):
+    """Which band of LOG_ODDS_BINS a log-odds falls in."""
     return bisect_left(LOG_ODDS_BINS, x)
 
 
 def _word_features(surface, abuse, attack):
+    """A word's own features: itself, its character n-grams, its abuse and attack log-odds, its shape."""
     lower = surface.lower()
     padded = f" {lower} "
     features = {"w=" + lower: 1.0, "a": abuse, "p": attack, "a+": max(abuse, 0.0), "p+": max(attack, 0.0),
@@ -67,6 +70,7 @@ def _word_features(surface, abuse, attack):
 
 
 def _context_features(lower, abuse, attack):
+    """What a word tells about its neighbours: itself and how abusive it is."""
     return {"w=" + lower: 1.0, f"ab{_bin(abuse)}": 1.0, f"pb{_bin(attack)}": 1.0, "a+": max(abuse, 0.0),
             "func": float(lower in UNREMARKABLE)}
 
@@ -80,6 +84,12 @@ def _post_features(abuse, attack):
         out[:, 2], out[:, 3] = abuse == abuse.max(), attack == attack.max()
         out[0, 4] = out[-1, 5] = 1.0
     return out
+
+
+def _labels(tokens, gold):
+    """1 for each token most of whose characters raters marked."""
+    gold = set(gold)
+    return [int(2 * sum(k in gold for k in range(start, end)) > end - start) for _, start, end in tokens]
 
 
 def _neighbour(i, offset, n):
@@ -99,9 +109,7 @@ class SpanTagger:
         self.context = DictVectorizer(dtype=np.float32).fit(
             _context_features(w, *scores[w]) for w in {w.lower() for w in surfaces})
         x = self.design(tokenized, scores)
-        labels = np.array([int(2 * sum(k in gold for k in range(start, end)) > end - start)
-                           for (_, gold), tokens in zip(posts, tokenized) for gold in [set(gold)]
-                           for _, start, end in tokens])
+        labels = np.array([label for (_, gold), tokens in zip(posts, tokenized) for label in _labels(tokens, gold)])
         # Features seen fewer than MIN_COUNT times get no weight (too rare to trust).
         x = x @ _diagonal(x.getnnz(axis=0) >= MIN_COUNT)
         model = LogisticRegression(C=C, max_iter=2000, solver="liblinear", random_state=seed)
