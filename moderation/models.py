@@ -219,6 +219,7 @@ class Job(db.Model):
     cancel_requested: Mapped[bool] = mapped_column(default=False)
     pid: Mapped[Optional[int]] = mapped_column(Integer)
     error: Mapped[Optional[str]] = mapped_column(Text)
+    # The version a training job produced, or the version a comparison job compares (and updates the card of).
     result_version: Mapped[Optional[str]] = mapped_column(String(40))
     created_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
