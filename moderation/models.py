@@ -206,7 +206,7 @@ JOB_STATUSES = ("queued", "running", "succeeded", "failed", "cancelled")
 
 
 class Job(db.Model):
-    """A background training job; `slot` is 1 while queued or running, so only one can be (unique)."""
+    """A background job (train or compare); `slot` is 1 while queued or running, so only one can be (unique)."""
 
     __tablename__ = "jobs"
     id: Mapped[int] = mapped_column(primary_key=True)
