@@ -86,6 +86,11 @@ def mask_identities(text):
     return _IDENTITY_RE.sub(" ", text)
 
 
+def is_identity_term(word):
+    """Whether a single word is an identity term (gay, Muslim, Black, ...)."""
+    return _IDENTITY_RE.fullmatch(word) is not None
+
+
 def news(templates):
     """Every news template filled with every event and place."""
     return [t.format(event=e, place=p) for t in templates for e in NEWS_EVENTS for p in NEWS_PLACES]

@@ -15,7 +15,7 @@ from sklearn.feature_extraction import DictVectorizer
 from sklearn.linear_model import LogisticRegression
 
 from classifiers.abuse import UNREMARKABLE, join_spans
-from classifiers.identity import mask_identities
+from classifiers.identity import is_identity_term
 
 # Words keep apostrophes and in-word asterisks ("f*ck"), which raters mark as one word.
 TOKEN_RE = re.compile(r"[^\W_]+(?:['’*][^\W_]+)*\**", re.UNICODE)
@@ -41,7 +41,7 @@ def tokens_of(text):
 @lru_cache(maxsize=CACHE_SIZE)
 def markable(word):
     """Words never marked on their own: function words and identity terms (naming one is not abuse)."""
-    return word.lower() not in UNREMARKABLE and bool(mask_identities(word).strip())
+    return word.lower() not in UNREMARKABLE and not is_identity_term(word)
 
 
 def _bin(x):
