@@ -8,6 +8,8 @@ the score is cached and tagging a comment is a few look-ups per word.
 import re
 from bisect import bisect_left
 from functools import lru_cache
+from itertools import repeat
+from operator import mul
 
 import numpy as np
 from scipy.sparse import csr_matrix, hstack, vstack
@@ -75,14 +77,23 @@ def _context_features(lower, abuse, attack):
             "func": float(lower in UNREMARKABLE)}
 
 
-def _post_features(abuse, attack):
-    """Per token: its log-odds against the post's highest, whether it is the highest, first or last."""
-    n = len(abuse)
+def _post_features(pairs, lengths):
+    """Per token: its log-odds against its post's highest, whether it is the highest, first or last.
+
+    pairs: (abuse, attack) log-odds of every token of every post in order; lengths: tokens per post."""
+    n = len(pairs)
     out = np.zeros((n, 6))
     if n:
-        out[:, 0], out[:, 1] = abuse - abuse.max(), attack - attack.max()
-        out[:, 2], out[:, 3] = abuse == abuse.max(), attack == attack.max()
-        out[0, 4] = out[-1, 5] = 1.0
+        post = np.repeat(np.arange(len(lengths)), lengths)
+        starts = np.r_[0, np.cumsum(lengths)[:-1]]
+        nonempty = lengths > 0
+        for k in range(2):
+            highest = np.zeros(len(lengths))
+            highest[nonempty] = np.maximum.reduceat(pairs[:, k], starts[nonempty])
+            out[:, k] = pairs[:, k] - highest[post]
+            out[:, 2 + k] = out[:, k] == 0
+        out[starts[nonempty], 4] = 1.0
+        out[(starts + lengths - 1)[nonempty], 5] = 1.0
     return out
 
 
@@ -137,7 +148,7 @@ class SpanTagger:
         context_rows = vstack([self.context.transform([_context_features(w, *scores[w]) for w in lowers]),
                                csr_matrix((1, len(self.context.vocabulary_)))]).tocsr()
         surface_index, lower_index = {w: i for i, w in enumerate(surfaces)}, {w: i for i, w in enumerate(lowers)}
-        word_idx, context_idx, post_rows = [], {name: [] for name in CONTEXT}, []
+        word_idx, context_idx = [], {name: [] for name in CONTEXT}
         for tokens in tokenized:
             n = len(tokens)
             for i, (word, _, _) in enumerate(tokens):
@@ -145,14 +156,8 @@ class SpanTagger:
                 for name in CONTEXT:
                     j = _neighbour(i, OFFSETS[name], n)
                     context_idx[name].append(lower_index[tokens[j][0].lower()] if j is not None else len(lowers))
-            post_rows.append(self._post(tokens, scores))
         return hstack([word_rows[word_idx]] + [context_rows[context_idx[name]] for name in CONTEXT]
-                      + [csr_matrix(np.vstack(post_rows))], format="csr")
-
-    @staticmethod
-    def _post(tokens, scores):
-        pairs = np.array([scores[w.lower()] for w, _, _ in tokens]).reshape(-1, 2)
-        return _post_features(pairs[:, 0], pairs[:, 1])
+                      + [csr_matrix(_post_features(*_pairs_and_lengths(tokenized, scores)))], format="csr")
 
     def __getstate__(self):
         return {k: v for k, v in self.__dict__.items() if not k.startswith("_")}
@@ -162,43 +167,52 @@ class SpanTagger:
         own, context = self.__dict__.setdefault("_own", {}), self.__dict__.setdefault("_context", {})
         if len(own) > CACHE_SIZE:
             own.clear(), context.clear()
-        weights, context_weights, none = self.word_weights, self.context_weights, (0.0,) * len(CONTEXT)
-        for word in [w for w in set(words) if w not in own]:
-            own[word] = sum(v * weights.get(f, 0.0) for f, v in _word_features(word, *scores[word.lower()]).items())
-        for lower in [w for w in {w.lower() for w in words} if w not in context]:
-            shares = [tuple(v * w for w in context_weights.get(f, none))
-                      for f, v in _context_features(lower, *scores[lower]).items()]
+        get, context_get, none = self.word_weights.get, self.context_weights.get, (0.0,) * len(CONTEXT)
+        for word in set(words).difference(own):
+            features = _word_features(word, *scores[word.lower()])
+            own[word] = sum(map(mul, features.values(), map(get, features, repeat(0.0))))
+        for lower in {w.lower() for w in words}.difference(context):
+            shares = [tuple(value * w for w in context_get(name, none))
+                      for name, value in _context_features(lower, *scores[lower]).items()]
             context[lower] = tuple(map(sum, zip(*shares)))
         return own, context
 
-    def probabilities(self, tokens, scores):
-        """Probability that raters would mark each token of one post."""
-        if not tokens:
+    def probabilities(self, tokenized, scores):
+        """Probability that raters would mark each token: every token of every post, in order."""
+        words = [w for tokens in tokenized for w, _, _ in tokens]
+        if not words:
             return np.zeros(0)
-        own, context = self._shares([w for w, _, _ in tokens], scores)
-        logits = np.array([own[w] for w, _, _ in tokens]) + self._post(tokens, scores) @ self.post_coef
-        neighbours = np.array([context[w.lower()] for w, _, _ in tokens])
+        own, context = self._shares(words, scores)
+        pairs, lengths = _pairs_and_lengths(tokenized, scores)
+        post = np.repeat(np.arange(len(tokenized)), lengths)
+        logits = np.array([own[w] for w in words]) + _post_features(pairs, lengths) @ self.post_coef
+        neighbours = np.array([context[w.lower()] for w in words])
         for k, name in enumerate(CONTEXT):
-            offset = OFFSETS[name]  # the word `offset` places away adds its share as that neighbour
-            if offset < 0:
-                logits[-offset:] += neighbours[:offset, k]
-            else:
-                logits[:-offset] += neighbours[offset:, k]
+            offset = OFFSETS[name]  # the word `offset` places away, in the same post, adds its share
+            here, there = (slice(-offset, None), slice(None, offset)) if offset < 0 else \
+                (slice(None, -offset), slice(offset, None))
+            logits[here] += np.where(post[here] == post[there], neighbours[there, k], 0.0)
         return 1.0 / (1.0 + np.exp(-(logits + self.intercept)))
 
     def spans(self, texts, word_scores):
         """[[(start, end, words)]] per text: the marked phrases (adjacent marked words joined)."""
         tokenized = [tokens_of(text) for text in texts]
-        words = [w for tokens in tokenized for w, _, _ in tokens]
-        scores = word_scores(words)
-        results = []
+        scores = word_scores([w for tokens in tokenized for w, _, _ in tokens])
+        probabilities, start, results = self.probabilities(tokenized, scores), 0, []
         for text, tokens in zip(texts, tokenized):
-            candidates = [(t, p) for t, p in zip(tokens, self.probabilities(tokens, scores)) if markable(t[0])]
+            candidates = [(t, p) for t, p in zip(tokens, probabilities[start:start + len(tokens)]) if markable(t[0])]
+            start += len(tokens)
             top = max((p for _, p in candidates), default=0.0)
             cut = max(FLOOR, RELATIVE * top)
             joined = join_spans(text, [(s, e) for (_, s, e), p in candidates if p >= cut])
             results.append([(s, e, text[s:e]) for s, e in joined])
         return results
+
+
+def _pairs_and_lengths(tokenized, scores):
+    """Every token's (abuse, attack) log-odds as an (n, 2) array, and the number of tokens per post."""
+    pairs = np.array([scores[w.lower()] for tokens in tokenized for w, _, _ in tokens]).reshape(-1, 2)
+    return pairs, np.array([len(tokens) for tokens in tokenized], dtype=int)
 
 
 def _diagonal(keep):

@@ -165,11 +165,11 @@ def test_words_separated_only_by_spaces_are_highlighted_as_one_phrase():
 def test_span_tagger_cached_scores_equal_its_feature_matrix(bundle):
     """Tagging sums cached per-word shares; it must give what the full feature matrix gives."""
     tagger, word_scores = bundle.abuse_models.span_tagger, bundle.abuse_models.word_scores
-    texts = ["You are a fucking idiot and a stupid moron, shut up.", "Idiot.", "I disagree with this decision.",
+    texts = ["You are a fucking idiot and a stupid moron, shut up.", "Idiot.", "", "I disagree with this decision.",
              "The senator is a lying piece of garbage who should rot in jail"]
     tokenized = [spans.tokens_of(t) for t in texts]
     scores = word_scores([w for tokens in tokenized for w, _, _ in tokens])
     coef = np.concatenate([tagger.word_coef, *(tagger.context_coef[n] for n in spans.CONTEXT), tagger.post_coef])
     expected = 1 / (1 + np.exp(-(tagger.design(tokenized, scores) @ coef + tagger.intercept)))
-    cached = np.concatenate([tagger.probabilities(tokens, scores) for tokens in tokenized])
+    cached = tagger.probabilities(tokenized, scores)
     assert np.allclose(cached, expected, atol=1e-6)
