@@ -61,13 +61,13 @@ EVAL_NEWS_EXTRA = (
     "The suspect was charged with murder.", "Terrorist attack in the capital, several dead.",
 )
 
-_IDENTITY_RE = re.compile(
-    r"\b(" + "|".join(sorted({w for g in IDENTITY_GROUPS for w in g.lower().split()
-                              if w not in ("people", "men", "women")}
-                             | (set(IDENTITY_ADJECTIVES) - {"old", "young", "straight", "male", "female"}) | {"jew", "jews", "muslims", "hindus", "christians", "sikhs", "gays"},
-                             key=len, reverse=True)) + r")\b",
-    re.IGNORECASE,
-)
+# Single words masked before training and scoring (one word per entry: multi-word groups are split).
+IDENTITY_TERMS = frozenset(
+    {w for g in IDENTITY_GROUPS for w in g.lower().split() if w not in ("people", "men", "women")}
+    | (set(IDENTITY_ADJECTIVES) - {"old", "young", "straight", "male", "female"})
+    | {"jew", "jews", "muslims", "hindus", "christians", "sikhs", "gays"})
+_IDENTITY_RE = re.compile(r"\b(" + "|".join(sorted(IDENTITY_TERMS, key=len, reverse=True)) + r")\b", re.IGNORECASE)
+_WORD_RE = re.compile(r"\w+")
 
 
 def fill(templates):
@@ -83,12 +83,15 @@ def fill(templates):
 
 def mask_identities(text):
     """Blank out identity terms so the model cannot learn them as abusive (hate is carried by other words)."""
+    # Most comments name no identity: a set look-up of their words is cheaper than the regex.
+    if IDENTITY_TERMS.isdisjoint(_WORD_RE.findall(text.casefold())):
+        return text
     return _IDENTITY_RE.sub(" ", text)
 
 
 def is_identity_term(word):
     """Whether a single word is an identity term (gay, Muslim, Black, ...)."""
-    return _IDENTITY_RE.fullmatch(word) is not None
+    return word.casefold() in IDENTITY_TERMS
 
 
 def news(templates):
