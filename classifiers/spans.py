@@ -31,6 +31,8 @@ MIN_COUNT = 2
 # A word is marked when its probability is at least FLOOR and RELATIVE times the post's likeliest word.
 FLOOR = 0.08
 RELATIVE = 0.4
+# Fitted attributes that only training and its checks use (design); not stored with the version.
+TRAINING_ONLY = ("words", "context", "word_coef", "context_coef")
 # Distinct words whose shares are remembered (bounded, so a long-running process stays small).
 CACHE_SIZE = 50_000
 
@@ -160,7 +162,9 @@ class SpanTagger:
                       + [csr_matrix(_post_features(*_pairs_and_lengths(tokenized, scores)))], format="csr")
 
     def __getstate__(self):
-        return {k: v for k, v in self.__dict__.items() if not k.startswith("_")}
+        """A stored tagger keeps what tagging needs: the feature space and full coefficients (design) are
+        training's, and would cost a serving process about 19 MB."""
+        return {k: v for k, v in self.__dict__.items() if not k.startswith("_") and k not in TRAINING_ONLY}
 
     def _shares(self, words, scores):
         """Each word's share of the score as itself, and as context (L1, R1, L2, R2), once per distinct word."""
