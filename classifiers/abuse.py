@@ -17,7 +17,7 @@ SPAN_MIN_CONTRIBUTION = 1.0
 # ... and at least this share of the strongest word's contribution.
 SPAN_RELATIVE = 0.5
 # Words whose span scores are remembered between calls (they recur from comment to comment).
-WORD_CACHE_SIZE = 100_000
+WORD_CACHE_SIZE = 50_000
 # Inverse regularisation strength of the logistic regressions.
 C = 4.0
 CLASS_WEIGHT = "balanced"

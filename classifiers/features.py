@@ -5,7 +5,7 @@ import numpy as np
 from scipy import sparse
 
 # Distinct words whose n-gram counts are remembered between calls (words recur from comment to comment).
-CACHE_SIZE = 100_000
+CACHE_SIZE = 50_000
 INDEX_BYTES = np.dtype(np.intc).itemsize  # array("i") holds C ints
 
 
