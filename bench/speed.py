@@ -4,6 +4,8 @@
     .venv/bin/python bench/speed.py --models-dir instance/models --name v2   # an existing version
 """
 import argparse
+import json
+import multiprocessing
 import os
 import statistics
 import subprocess
@@ -18,10 +20,14 @@ sys.path.insert(0, str(ROOT))
 from classifiers import store, training  # noqa: E402
 
 RSS_SCRIPT = """
+import json
 import sys
 sys.path.insert(0, {root!r})
 {load}
 score(["I disagree with this decision."])
+texts = json.load(open({texts!r})) if {texts!r} else []
+for i in range(0, len(texts), 256):
+    score(texts[i:i + 256])
 for line in open("/proc/self/status"):
     if line.startswith("VmRSS:"):
         print(int(line.split()[1]) / 1024)
@@ -31,11 +37,43 @@ PEER_LOAD = "from profanity_check import predict_prob as score"
 EMPTY_LOAD = "score = len"
 
 
-def rss_mb(load):
-    """Resident memory of a fresh Python process after loading a model and scoring one comment."""
-    out = subprocess.run([sys.executable, "-c", RSS_SCRIPT.format(root=str(ROOT), load=load)],
-                         capture_output=True, text=True, check=True)
+def rss_mb(load, texts=()):
+    """Resident memory of a fresh Python process after loading a model and scoring one comment, then texts."""
+    with tempfile.NamedTemporaryFile("w", suffix=".json") as handle:
+        json.dump(list(texts), handle)
+        handle.flush()
+        script = RSS_SCRIPT.format(root=str(ROOT), load=load, texts=handle.name if texts else "")
+        out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
     return float(out.stdout.strip().splitlines()[-1])
+
+
+WORKER = {}
+
+
+def _start_worker(load):
+    """A worker process loads its own copy, as each gunicorn worker does, and scores one comment."""
+    namespace = {}
+    exec(f"import sys\nsys.path.insert(0, {str(ROOT)!r})\n{load}", namespace)
+    WORKER["score"] = namespace["score"]
+    WORKER["score"](["I disagree with this decision."])
+
+
+def _score_batch(batch):
+    WORKER["score"](batch)
+    return len(batch)
+
+
+def _ready(_):
+    time.sleep(0.5)  # long enough that every worker takes one, after it has loaded
+
+
+def capacity(load, texts, processes, batch=256):
+    """Comments per second with `processes` fresh worker processes sharing the batches (a machine's capacity)."""
+    with multiprocessing.get_context("spawn").Pool(processes, _start_worker, (load,)) as pool:
+        pool.map(_ready, range(processes), chunksize=1)
+        started = time.perf_counter()
+        done = sum(pool.imap_unordered(_score_batch, [texts[i:i + batch] for i in range(0, len(texts), batch)]))
+        return done / (time.perf_counter() - started)
 
 
 def throughput(score, texts, batch=256):
@@ -93,21 +131,26 @@ def main():
     texts = [ex.text for ex in test_examples][: args.texts]
     others = [ex.text for ex in training.held_out_split(args.data_dir, split="validation")[0]]
     single = texts[: args.single]
+    processes = os.cpu_count() or 1
     rows = [("comments/s, batches of 256, fresh", "higher"), ("comments/CPU-second, batches, fresh", "higher"),
-            ("comments/s, batches, warmed up", "higher"), ("p50 ms, one at a time", "lower"),
+            ("comments/s, batches, warmed up", "higher"), (f"comments/s, {processes} processes, fresh", "higher"),
+            ("p50 ms, one at a time", "lower"),
             ("p99 ms, one at a time", "lower"), ("resident MB, loaded process", "lower"),
+            (f"resident MB after {len(texts) + len(others)} comments", "lower"),
             ("training seconds (full corpora)", "lower")]
     fresh = throughput(bundle.assess_many, texts)
     # A serving process has seen other comments before: its per-word caches are warm. Warm a fresh
     # load on the validation comments, then time the same test texts.
     bundle = store.load(models_dir, name)
     throughput(bundle.assess_many, others)
-    ours = [*fresh, throughput(bundle.assess_many, texts)[0], *latencies_ms(bundle.assess_many, single),
-            rss_mb(OURS_LOAD.format(models=str(models_dir), name=name)), train_s]
+    ours_load = OURS_LOAD.format(models=str(models_dir), name=name)
+    ours = [*fresh, throughput(bundle.assess_many, texts)[0], capacity(ours_load, texts, processes),
+            *latencies_ms(bundle.assess_many, single), rss_mb(ours_load), rss_mb(ours_load, texts + others), train_s]
     predict = peer()
-    theirs = ([*throughput(predict, texts), throughput(predict, texts)[0], *latencies_ms(predict, single),
-               rss_mb(PEER_LOAD), None] if predict else [None] * 7)
-    floors = ["2000 or more", "", "", "", "under 10", "under 400", "under 300"]
+    theirs = ([*throughput(predict, texts), throughput(predict, texts)[0], capacity(PEER_LOAD, texts, processes),
+               *latencies_ms(predict, single), rss_mb(PEER_LOAD), rss_mb(PEER_LOAD, texts + others), None]
+              if predict else [None] * 9)
+    floors = ["2000 or more", "", "", "", "", "under 10", "under 400", "under 400", "under 300"]
 
     print(f"{len(texts)} test-split comments (batched; 'warmed up' after {len(others)} validation comments), "
           f"{len(single)} one at a time; "
