@@ -4,11 +4,8 @@
     .venv/bin/python bench/speed.py --models-dir instance/models --name v2   # an existing version
 """
 import argparse
-import json
 import multiprocessing
 import os
-import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -18,33 +15,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from classifiers import store, training  # noqa: E402
+from classifiers.speed import FIRST_COMMENT, latencies_ms, resident_mb, throughput, version_load  # noqa: E402
 
-RSS_SCRIPT = """
-import json
-import sys
-sys.path.insert(0, {root!r})
-{load}
-score(["I disagree with this decision."])
-texts = json.load(open({texts!r})) if {texts!r} else []
-for i in range(0, len(texts), 256):
-    score(texts[i:i + 256])
-for line in open("/proc/self/status"):
-    if line.startswith("VmRSS:"):
-        print(int(line.split()[1]) / 1024)
-"""
-OURS_LOAD = "from classifiers import store\nb = store.load({models!r}, {name!r})\nscore = b.assess_many"
 PEER_LOAD = "from profanity_check import predict_prob as score"
 EMPTY_LOAD = "score = len"
-
-
-def rss_mb(load, texts=()):
-    """Resident memory of a fresh Python process after loading a model and scoring one comment, then texts."""
-    with tempfile.NamedTemporaryFile("w", suffix=".json") as handle:
-        json.dump(list(texts), handle)
-        handle.flush()
-        script = RSS_SCRIPT.format(root=str(ROOT), load=load, texts=handle.name if texts else "")
-        out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
-    return float(out.stdout.strip().splitlines()[-1])
 
 
 WORKER = {}
@@ -55,7 +29,7 @@ def _start_worker(load):
     namespace = {}
     exec(f"import sys\nsys.path.insert(0, {str(ROOT)!r})\n{load}", namespace)
     WORKER["score"] = namespace["score"]
-    WORKER["score"](["I disagree with this decision."])
+    WORKER["score"](FIRST_COMMENT)
 
 
 def _score_batch(batch):
@@ -74,27 +48,6 @@ def capacity(load, texts, processes, batch=256):
         started = time.perf_counter()
         done = sum(pool.imap_unordered(_score_batch, [texts[i:i + batch] for i in range(0, len(texts), batch)]))
         return done / (time.perf_counter() - started)
-
-
-def throughput(score, texts, batch=256):
-    """(comments per wall-clock second, comments per CPU second of this process) in batches.
-
-    One comment is scored first, as a serving process has: one-time loading is not throughput."""
-    score(["I disagree with this decision."])
-    started, cpu = time.perf_counter(), time.process_time()
-    for i in range(0, len(texts), batch):
-        score(texts[i:i + batch])
-    return len(texts) / (time.perf_counter() - started), len(texts) / (time.process_time() - cpu)
-
-
-def latencies_ms(score, texts):
-    times = []
-    for text in texts:
-        started = time.perf_counter()
-        score([text])
-        times.append((time.perf_counter() - started) * 1000)
-    times.sort()
-    return statistics.median(times), times[int(0.99 * (len(times) - 1))]
 
 
 def peer():
@@ -132,34 +85,33 @@ def main():
     others = [ex.text for ex in training.held_out_split(args.data_dir, split="validation")[0]]
     single = texts[: args.single]
     processes = os.cpu_count() or 1
-    rows = [("comments/s, batches of 256, fresh", "higher"), ("comments/CPU-second, batches, fresh", "higher"),
-            ("comments/s, batches, warmed up", "higher"), (f"comments/s, {processes} processes, fresh", "higher"),
-            ("p50 ms, one at a time", "lower"),
-            ("p99 ms, one at a time", "lower"), ("resident MB, loaded process", "lower"),
-            (f"resident MB after {len(texts) + len(others)} comments", "lower"),
-            ("training seconds (full corpora)", "lower")]
+    rows = ["comments/s, batches of 256, fresh", "comments/CPU-second, batches, fresh",
+            "comments/s, batches, warmed up", f"comments/s, {processes} processes, fresh",
+            "p50 ms, one at a time", "p99 ms, one at a time", "resident MB, loaded process",
+            f"resident MB after {len(texts) + len(others)} comments", "training seconds (full corpora)"]
     fresh = throughput(bundle.assess_many, texts)
     # A serving process has seen other comments before: its per-word caches are warm. Warm a fresh
     # load on the validation comments, then time the same test texts.
     bundle = store.load(models_dir, name)
     throughput(bundle.assess_many, others)
-    ours_load = OURS_LOAD.format(models=str(models_dir), name=name)
+    ours_load = version_load(models_dir, name)
     ours = [*fresh, throughput(bundle.assess_many, texts)[0], capacity(ours_load, texts, processes),
-            *latencies_ms(bundle.assess_many, single), rss_mb(ours_load), rss_mb(ours_load, texts + others), train_s]
+            *latencies_ms(bundle.assess_many, single), resident_mb(ours_load), resident_mb(ours_load, texts + others),
+            train_s]
     predict = peer()
     theirs = ([*throughput(predict, texts), throughput(predict, texts)[0], capacity(PEER_LOAD, texts, processes),
-               *latencies_ms(predict, single), rss_mb(PEER_LOAD), rss_mb(PEER_LOAD, texts + others), None]
+               *latencies_ms(predict, single), resident_mb(PEER_LOAD), resident_mb(PEER_LOAD, texts + others), None]
               if predict else [None] * 9)
     floors = ["2000 or more", "", "", "", "", "under 10", "under 400", "under 400", "under 300"]
 
     print(f"{len(texts)} test-split comments (batched; 'warmed up' after {len(others)} validation comments), "
           f"{len(single)} one at a time; "
-          f"bare Python process {rss_mb(EMPTY_LOAD):.0f} MB; {os.cpu_count()} cores, "
+          f"bare Python process {resident_mb(EMPTY_LOAD):.0f} MB; {os.cpu_count()} cores, "
           f"load average {os.getloadavg()[0]:.1f} (other work on the machine slows both columns)")
     if predict is None:
         print("alt-profanity-check is not installed: pip install -r requirements-bench.txt")
     print(f"{'figure':<38} {'ours':>10} {'alt-profanity-check':>20} {'ratio':>7}  floor")
-    for (label, better), mine, peer_value, floor in zip(rows, ours, theirs, floors):
+    for label, mine, peer_value, floor in zip(rows, ours, theirs, floors):
         peer_text = f"{peer_value:>20.1f}" if peer_value is not None else f"{'n/a (pre-trained)':>20}"
         ratio = f"{mine / peer_value:>7.2f}" if peer_value else f"{'':>7}"
         print(f"{label:<38} {mine:>10.1f} {peer_text} {ratio}  {floor}")

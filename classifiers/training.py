@@ -9,7 +9,7 @@ import numpy as np
 import sklearn
 from sklearn.metrics import roc_auc_score
 
-from classifiers import RULES, corpora, identity, sentences, thresholds
+from classifiers import RULES, corpora, identity, sentences, speed, thresholds
 from classifiers.evaluation import heldout_figures, identity_check
 from classifiers.abuse import ABUSE_RULES, AbuseModels
 from classifiers.bundle import Bundle
@@ -22,6 +22,8 @@ from classifiers.report import REFERENCES, format_metrics  # noqa: F401  (format
 SPLITS = (("train", 0.70), ("validation", 0.85), ("test", 1.0))
 MAX_GATE_ENGLISH = 30_000
 EXTRA_WEIGHT = 2.0
+# Test-split comments timed for the model card's speed figures.
+SPEED_TEXTS = 5000
 
 
 def split_of(text, seed):
@@ -149,14 +151,18 @@ def held_out_split(data_dir, limit=None, seed=0, split="test"):
             _by_split(romanized, lambda t: t, seed)[split] + _by_split(devanagari, lambda t: t, seed)[split])
 
 
-def evaluate_version(bundle, data_dir, limit=None, seed=0):
-    """Every figure, recomputed for a saved version on the splits it was trained with."""
+def evaluate_version(bundle, data_dir, limit=None, seed=0, stored_as=None):
+    """Every figure, recomputed for a saved version on the splits it was trained with.
+
+    stored_as: (models_dir, name) of the version, to add its speed and size measured on this machine."""
     english = _by_split(corpora.read_abuse_examples(data_dir, limit, seed), lambda ex: ex.text, seed)
     test_examples, validation = english["test"], english["validation"]
     romanized, devanagari = corpora.read_hindi(data_dir, limit)
     hindi_test = _by_split(romanized, lambda t: t, seed)["test"] + _by_split(devanagari, lambda t: t, seed)["test"]
     metrics = evaluate(bundle, test_examples, hindi_test)
     metrics.update(heldout_figures(bundle, data_dir, test_examples, hindi_test, validation))
+    if stored_as:
+        metrics.update(speed.measure(*stored_as, [ex.text for ex in test_examples][:SPEED_TEXTS]))
     return {k: round(v, 4) if isinstance(v, float) else v for k, v in metrics.items()}
 
 

@@ -204,7 +204,8 @@ def evaluate_command(name):
     card = dict(version.card or {})
     bundle = copy.copy(bundle)
     bundle.thresholds = version.thresholds  # the thresholds the app decides with
-    metrics = training.evaluate_version(bundle, current_app.config["DATA_DIR"], card.get("limit"), card.get("seed", 0))
+    metrics = training.evaluate_version(bundle, current_app.config["DATA_DIR"], card.get("limit"), card.get("seed", 0),
+                                        stored_as=(current_app.config["MODELS_DIR"], version.name))
     changes = {"metrics": metrics}
     store.update_card(current_app.config["MODELS_DIR"], version.name, changes)
     version.card = {**card, **changes}

@@ -51,6 +51,11 @@ def test_evaluate_prints_every_figure_and_stores_the_card(runner, app):
         models_dir = app.config["MODELS_DIR"]
     assert all(figure in metrics for figure in FIGURES)
     assert 0.0 <= metrics["span_f1_toxic_spans_trial"] <= 1.0
+    # Speed and size, measured on this machine with a freshly loaded copy and a fresh process.
+    assert metrics["speed_comments_per_second_batched"] > 0
+    assert 0 < metrics["speed_p50_ms_one_comment"] <= metrics["speed_p99_ms_one_comment"]
+    assert 50 < metrics["speed_resident_mb_loaded"] < 2000
+    assert "floor: under 10" in result.output
     card = json.loads((Path(models_dir) / f"{TEST_VERSION}.json").read_text())
     assert card["metrics"] == metrics
     assert store.load(models_dir, TEST_VERSION).assess("Well said.").scores
