@@ -1,4 +1,6 @@
 """Abuse and personal-attack classifiers: NB-weighted word + char n-grams, logistic regression, Platt."""
+import re
+
 import numpy as np
 from scipy.sparse import hstack
 from sklearn.feature_extraction.text import TfidfVectorizer
@@ -21,6 +23,10 @@ WORD_CACHE_SIZE = 50_000
 # Inverse regularisation strength of the logistic regressions.
 C = 4.0
 CLASS_WEIGHT = "balanced"
+# Digits and symbols that stand for letters, replaced only inside a word: between two letters, the second
+# lower-case or both capitals ("b4", "covid19", "2nd" and "Great!Thanks" stay as written).
+LOOKALIKES = str.maketrans("013457@$!", "oieastasi")
+LOOKALIKE_RE = re.compile(r"(?<=[A-Za-z])[013457@$!]+(?=[a-z])|(?<=[A-Z])[013457@$!]+(?=[A-Z])")
 
 
 # Words never highlighted on their own: they carry no abuse by themselves.
@@ -39,8 +45,14 @@ def join_spans(text, spans):
     return joined
 
 
-def _prepare(text):
-    return mask_identities(text[:MAX_CHARS])
+def spell_out(text):
+    """Letters written as digits or symbols inside a word read as letters: "id1ot" -> "idiot", "sh!t" -> "shit"."""
+    return LOOKALIKE_RE.sub(lambda m: m.group().translate(LOOKALIKES), text)
+
+
+def _prepare(text, spelled_out=True):
+    text = text[:MAX_CHARS]
+    return mask_identities(spell_out(text) if spelled_out else text)
 
 
 class AbuseModels:
@@ -48,6 +60,7 @@ class AbuseModels:
 
     def fit(self, texts, labels, weights, seed=0):
         """labels/weights: {rule: (row indices, 0/1 array, weight array)} into texts."""
+        self.spelled_out = True
         prepared = [_prepare(t) for t in texts]
         self.__dict__.pop("_weight_matrix", None)
         self.words = TfidfVectorizer(ngram_range=(1, 2), min_df=2, max_features=150_000, sublinear_tf=True,
@@ -70,7 +83,8 @@ class AbuseModels:
         return self
 
     def _features(self, texts):
-        prepared = [_prepare(t) for t in texts]
+        # Versions trained before look-alike letters were spelled out score the text as written.
+        prepared = [_prepare(t, getattr(self, "spelled_out", False)) for t in texts]
         chars = char_wb_transform(self.chars, prepared, self.__dict__.setdefault("_ngram_cache", {}))
         return hstack([self.words.transform(prepared), chars], format="csr")
 

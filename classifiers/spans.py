@@ -19,8 +19,9 @@ from sklearn.linear_model import LogisticRegression
 from classifiers.abuse import UNREMARKABLE, join_spans
 from classifiers.identity import is_identity_term
 
-# Words keep apostrophes and in-word asterisks ("f*ck"), which raters mark as one word.
-TOKEN_RE = re.compile(r"[^\W_]+(?:['’*][^\W_]+)*\**", re.UNICODE)
+# Words keep apostrophes and in-word asterisks and look-alike symbols ("f*ck", "sh!t", "f@g"), which raters
+# mark as one word.
+TOKEN_RE = re.compile(r"[^\W_]+(?:['’*@$!]+[^\W_]+)*\**", re.UNICODE)
 # Neighbours either side that count as context, by their offset from the word.
 CONTEXT = ("L1", "R1", "L2", "R2")
 OFFSETS = {"L1": -1, "R1": 1, "L2": -2, "R2": 2}

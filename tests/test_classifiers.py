@@ -5,7 +5,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from classifiers import RULES, Assessment, spans, store, training
+from classifiers import RULES, Assessment, abuse, spans, store, training
 from classifiers.abuse import join_spans
 from classifiers.features import char_wb_transform
 from classifiers.sentences import assess_sentences
@@ -173,3 +173,14 @@ def test_span_tagger_cached_scores_equal_its_feature_matrix(bundle):
     expected = 1 / (1 + np.exp(-(tagger.design(tokenized, scores) @ coef + tagger.intercept)))
     cached = tagger.probabilities(tokenized, scores)
     assert np.allclose(cached, expected, atol=1e-6)
+
+
+def test_letters_written_as_digits_or_symbols_score_as_the_word(bundle):
+    assert abuse.spell_out("You are an id1ot, a l0ser and a SH!T.") == "You are an idiot, a loser and a SHiT."
+    for kept in ("b4 the 2nd covid19 wave", "Great!Thanks", "mp3", "R2D2"):
+        assert abuse.spell_out(kept) == kept
+    written, spelled = bundle.assess_many(["You are an id1ot and a l0ser.", "You are an idiot and a loser."])
+    assert written.scores["abuse"] == spelled.scores["abuse"]
+    assert written.scores["personal_attack"] == spelled.scores["personal_attack"]
+    # ... and such a word is one word when it is marked.
+    assert [w for w, _, _ in spans.tokens_of("sh!t, f**k and a$$hole!")] == ["sh!t", "f**k", "and", "a$$hole"]
