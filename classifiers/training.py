@@ -9,7 +9,7 @@ import numpy as np
 import sklearn
 from sklearn.metrics import roc_auc_score
 
-from classifiers import RULES, corpora, identity, sentences, speed, thresholds
+from classifiers import RULES, corpora, identity, sentences, speed, threats, thresholds
 from classifiers.evaluation import heldout_figures, identity_check
 from classifiers.abuse import ABUSE_RULES, AbuseModels
 from classifiers.bundle import Bundle
@@ -76,6 +76,7 @@ def train(data_dir, extra_examples=(), limit=None, progress=None, seed=0):
     targets = corpora.read_olid_targets(data_dir, limit)
     extra_abuse, extra_language = _extra(list(extra_examples))
     templates = [Example(t, "identity_templates", 0, 0) for t in identity.training_sentences()]
+    written_threats = [Example(t, "written_threats", abuse, attack) for t, abuse, attack in threats.training_examples()]
     split = _by_split(examples + extra_abuse, lambda ex: ex.text, seed)
     sentences_civil = list(corpora.read_span_free_sentences(
         data_dir, lambda post: split_of(post, seed) == "train", limit))
@@ -95,6 +96,8 @@ def train(data_dir, extra_examples=(), limit=None, progress=None, seed=0):
     gate.calibrate(val_english + val_foreign, [0] * len(val_english) + [1] * len(val_foreign))
 
     say("training abuse and personal-attack models", 30)
+    # The written threats teach the abuse models only: the English gate learns English from real comments.
+    split["train"] += written_threats
     train_texts = [ex.text for ex in split["train"]]
     labels = {rule: _rule_labels(split["train"], rule, True) for rule in ABUSE_RULES}
     models = AbuseModels().fit(train_texts, labels, None, seed)
@@ -132,8 +135,9 @@ def train(data_dir, extra_examples=(), limit=None, progress=None, seed=0):
         "sklearn_version": sklearn.__version__,
         "seed": seed,
         "limit": limit,
-        "data": _data_card(examples, romanized, devanagari, templates, sentences_civil, extra_abuse, extra_language,
-                           split),
+        "data": _data_card(examples, romanized, devanagari, {"identity_templates": templates,
+                           "written_threats": written_threats, "toxic_spans_sentences": sentences_civil},
+                           extra_abuse, extra_language, split),
         "metrics": metrics,
         "references": REFERENCES,
         "thresholds": chosen,
@@ -204,7 +208,8 @@ def evaluate(bundle, test_examples, test_foreign):
     return {k: round(v, 4) for k, v in metrics.items()}
 
 
-def _data_card(examples, romanized, devanagari, templates, sentences_civil, extra_abuse, extra_language, split):
+def _data_card(examples, romanized, devanagari, written, extra_abuse, extra_language, split):
+    """Rows per source and label; written: {name: examples} added to training besides the corpora."""
     rows = Counter(ex.source for ex in examples)
     per_label = {f"{ex.source}:{rule}={getattr(ex, rule)}": 0 for ex in examples for rule in ABUSE_RULES}
     for ex in examples:
@@ -212,7 +217,7 @@ def _data_card(examples, romanized, devanagari, templates, sentences_civil, extr
             per_label[f"{ex.source}:{rule}={getattr(ex, rule)}"] += 1
     return {
         "rows": {**rows, "trac1_hi_romanized": len(romanized), "trac1_hi_devanagari": len(devanagari),
-                 "identity_templates": len(templates), "toxic_spans_sentences": len(sentences_civil)},
+                 **{name: len(items) for name, items in written.items()}},
         "labels": dict(sorted(per_label.items())),
         "split_rows": {name: len(items) for name, items in split.items()},
         "extra_examples": len(extra_abuse) + len(extra_language),

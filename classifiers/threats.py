@@ -1,0 +1,54 @@
+"""Threats and dehumanising hate, written as training examples: the corpora hold few of them.
+
+Only 92 toxic-spans posts are threats by a rater majority, so "I will find you and hurt you" and
+"Immigrants are vermin" (no slur, no obscenity) scored as civil. The measured counterpart is
+classifiers/heldout/threats.txt, written apart with other wording and never trained on.
+"""
+# Aimed at the reader or the author: abuse and a personal attack.
+AT_YOU = (
+    "I will {harm} you.", "I am going to {harm} you.", "I'm coming to {harm} you.", "Someone should {harm} you.",
+    "You deserve to be {harmed}.", "You should be {harmed}.", "I hope someone {harms} you.",
+    "Keep talking and I will {harm} you.", "Say that again and I'll {harm} you.",
+)
+# Aimed at a third person or at a group (named by an identity term, which the models never see).
+AT_OTHERS = (
+    "Someone should {harm} him.", "Somebody needs to {harm} her.", "He deserves to be {harmed}.",
+    "They should all be {harmed}.", "{Group} should be {harmed}.", "I hope someone {harms} the mayor.",
+)
+HARM = ("hurt", "kill", "shoot", "stab", "beat", "strangle", "hang", "murder")
+HARMED = ("hurt", "killed", "shot", "stabbed", "beaten", "strangled", "hanged", "murdered")
+HARMS = ("hurts", "kills", "shoots", "stabs", "beats", "strangles", "hangs", "murders")
+DEHUMANISING = (
+    "{Group} are {vermin}.", "{Group} are nothing but {vermin}.", "All {group} are {vermin}.",
+    "You people are {vermin}.", "These people are {vermin}.", "{Group} are {vermin} and should be treated like it.",
+)
+VERMIN = ("vermin", "animals", "rats", "cockroaches", "parasites", "a disease", "subhuman", "a plague", "filth")
+GROUPS = ("immigrants", "refugees", "Muslims", "Jews", "gay people", "Mexicans", "liberals", "conservatives")
+# Civil sentences with the same words, so "I hope you" or "deserve" alone do not look threatening.
+CIVIL = (
+    "I hope you get well soon.", "I hope you enjoy your holiday.", "You deserve better than this council.",
+    "You deserve an answer from the minister.", "I will find you a copy of the report.",
+    "I am going to vote for you.", "Someone should ask the mayor about the budget.",
+    "He deserves to be re-elected.", "They should all be thanked for their work.",
+    "I'm coming to the meeting on Tuesday.", "We know where you stand on this.",
+    "The animals at the shelter need homes.", "Rats have been seen near the market.",
+    "The vet had to put down the old dog.", "He was shot in the leg during the robbery, police said.",
+)
+
+
+def training_examples():
+    """(text, abuse, personal attack) triples: threats, dehumanising hate, and civil sentences like them."""
+    out = []
+    for template in AT_YOU:
+        out += [(template.format(harm=h, harmed=d, harms=s), 1, 1) for h, d, s in zip(HARM, HARMED, HARMS)]
+    for template in AT_OTHERS:
+        for group in GROUPS:
+            out += [(template.format(harm=h, harmed=d, harms=s, Group=group[0].upper() + group[1:]), 1, None)
+                    for h, d, s in zip(HARM, HARMED, HARMS)]
+    for k, template in enumerate(DEHUMANISING):
+        for i, group in enumerate(GROUPS):
+            vermin = VERMIN[(i + k) % len(VERMIN)]
+            out.append((template.format(group=group, Group=group[0].upper() + group[1:], vermin=vermin), 1,
+                        1 if "You" in template else None))
+    out += [(text, 0, 0) for text in CIVIL]
+    return sorted(set(out), key=lambda example: example[0])
