@@ -85,6 +85,7 @@ def test_model_card_shows_data_figures_and_provenance(app, client, login):
     assert "abuse_roc_auc" in page and "No comparison was recorded" in page
     # Each figure with a published reference shows it beside our value.
     assert "span_f1_toxic_spans_trial" in page and "SemEval-2021 Task 5 best: about 0.70" in page
+    assert f"flask --app wsgi evaluate {TEST_VERSION}" in page  # no speed figures until evaluated
     assert client.get("/admin/models/unknown").status_code == 404
 
 

@@ -42,7 +42,7 @@ def test_validation_sets_are_kept_out_of_training():
     assert not {text.lower() for text in evaluation.heldout("threats.txt")} & {t.lower() for t in written_threats}
 
 
-def test_evaluate_prints_every_figure_and_stores_the_card(runner, app):
+def test_evaluate_prints_every_figure_and_stores_the_card(runner, app, client, login):
     result = runner.invoke(args=["evaluate"])
     assert result.exit_code == 0, result.output
     for figure in FIGURES:
@@ -61,6 +61,9 @@ def test_evaluate_prints_every_figure_and_stores_the_card(runner, app):
     card = json.loads((Path(models_dir) / f"{TEST_VERSION}.json").read_text())
     assert card["metrics"] == metrics
     assert store.load(models_dir, TEST_VERSION).assess("Well said.").scores
+    login("admin")
+    page = client.get(f"/admin/models/{TEST_VERSION}").get_data(as_text=True)
+    assert "speed_p99_ms_one_comment" in page and "floor: under 10" in page and "not been evaluated" not in page
 
 
 def test_evaluate_a_named_version_and_refuse_an_unknown_one(runner):
