@@ -37,14 +37,16 @@ def _score_batch(batch):
     return len(batch)
 
 
-def _ready(_):
-    time.sleep(0.5)  # long enough that every worker takes one, after it has loaded
+def _worker_pid(_):
+    time.sleep(0.2)  # long enough that an idle worker takes the next task
+    return os.getpid()
 
 
 def capacity(load, texts, processes, batch=256):
     """Comments per second with `processes` fresh worker processes sharing the batches (a machine's capacity)."""
     with multiprocessing.get_context("spawn").Pool(processes, _start_worker, (load,)) as pool:
-        pool.map(_ready, range(processes), chunksize=1)
+        while len(set(pool.map(_worker_pid, range(processes), chunksize=1))) < processes:
+            pass  # a worker still loading has not answered yet: time only once every worker has loaded
         started = time.perf_counter()
         done = sum(pool.imap_unordered(_score_batch, [texts[i:i + batch] for i in range(0, len(texts), batch)]))
         return done / (time.perf_counter() - started)
