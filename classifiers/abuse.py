@@ -50,7 +50,7 @@ def spell_out(text):
     return LOOKALIKE_RE.sub(lambda m: m.group().translate(LOOKALIKES), text)
 
 
-def _prepare(text, spelled_out=True):
+def _prepare(text, spelled_out):
     text = text[:MAX_CHARS]
     return mask_identities(spell_out(text) if spelled_out else text)
 
@@ -61,7 +61,7 @@ class AbuseModels:
     def fit(self, texts, labels, weights, seed=0):
         """labels/weights: {rule: (row indices, 0/1 array, weight array)} into texts."""
         self.spelled_out = True
-        prepared = [_prepare(t) for t in texts]
+        prepared = [_prepare(t, self.spelled_out) for t in texts]
         self.__dict__.pop("_weight_matrix", None)
         self.words = TfidfVectorizer(ngram_range=(1, 2), min_df=2, max_features=150_000, sublinear_tf=True,
                                      token_pattern=r"(?u)\b\w+\b", dtype=np.float32)

@@ -42,7 +42,7 @@ def training_examples():
     for template in AT_YOU:
         out += [(template.format(harm=h, harmed=d, harms=s), 1, 1) for h, d, s in zip(HARM, HARMED, HARMS)]
     for template in AT_OTHERS:
-        for group in GROUPS:
+        for group in GROUPS if "{Group}" in template else GROUPS[:1]:  # filled once per group only if it names one
             out += [(template.format(harm=h, harmed=d, harms=s, Group=group[0].upper() + group[1:]), 1, None)
                     for h, d, s in zip(HARM, HARMED, HARMS)]
     for k, template in enumerate(DEHUMANISING):
