@@ -1,9 +1,19 @@
 """Threats and dehumanising hate, written as training examples: the corpora hold few of them.
 
 Only 92 toxic-spans posts are threats by a rater majority, so "I will find you and hurt you" and
-"Immigrants are vermin" (no slur, no obscenity) scored as civil. The measured counterpart is
-classifiers/heldout/threats.txt, written apart with other wording and never trained on.
+"Immigrants are vermin" (no slur, no obscenity) scored as civil. Besides the templates below,
+threats.tsv holds 700 free-form sentences: veiled threats ("Watch yourself. People have long memories
+round here."), incitement, dehumanising hate, and 412 civil sentences that use the same ordinary words
+("Someone should tell the council...", "I hope you keep writing about the hospital, it matters to so many
+of us.") so those words alone are no sign of a threat. The measured counterpart is classifiers/heldout/threats.txt, written apart and never trained on.
 """
+import csv
+from pathlib import Path
+
+# Weight of each written example against a corpus row: 1.0 caught 90% of the written threats instead of
+# 77.5% but sent 13.8% of the written civil news sentences to review instead of 12.1% (classifiers/heldout).
+WEIGHT = 0.5
+SENTENCES = Path(__file__).with_name("threats.tsv")
 # Aimed at the reader or the author: abuse and a personal attack.
 AT_YOU = (
     "I will {harm} you.", "I am going to {harm} you.", "I'm coming to {harm} you.", "Someone should {harm} you.",
@@ -51,4 +61,12 @@ def training_examples():
             out.append((template.format(group=group, Group=group[0].upper() + group[1:], vermin=vermin), 1,
                         1 if "You" in template else None))
     out += [(text, 0, 0) for text in CIVIL]
+    out += written_sentences()
     return sorted(set(out), key=lambda example: example[0])
+
+
+def written_sentences():
+    """(text, abuse, personal attack) rows of threats.tsv; an empty personal-attack cell is no evidence (None)."""
+    with SENTENCES.open(encoding="utf-8", newline="") as f:
+        rows = [row for row in csv.reader(f, delimiter="\t", quoting=csv.QUOTE_NONE) if row and not row[0].startswith("#")]
+    return [(text, int(abuse), int(attack) if attack else None) for text, abuse, attack in rows]

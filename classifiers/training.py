@@ -76,7 +76,8 @@ def train(data_dir, extra_examples=(), limit=None, progress=None, seed=0):
     targets = corpora.read_olid_targets(data_dir, limit)
     extra_abuse, extra_language = _extra(list(extra_examples))
     templates = [Example(t, "identity_templates", 0, 0) for t in identity.training_sentences()]
-    written_threats = [Example(t, "written_threats", abuse, attack) for t, abuse, attack in threats.training_examples()]
+    written_threats = [Example(t, "written_threats", abuse, attack, threats.WEIGHT)
+                       for t, abuse, attack in threats.training_examples()]
     split = _by_split(examples + extra_abuse, lambda ex: ex.text, seed)
     sentences_civil = list(corpora.read_span_free_sentences(
         data_dir, lambda post: split_of(post, seed) == "train", limit))

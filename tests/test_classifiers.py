@@ -7,6 +7,7 @@ import pytest
 
 from classifiers import RULES, Assessment, abuse, spans, store, training
 from classifiers.abuse import join_spans
+from classifiers.evaluation import decision
 from classifiers.features import char_wb_transform
 from classifiers.sentences import assess_sentences
 
@@ -84,6 +85,15 @@ def test_identity_words_are_never_marked_as_the_abuse(bundle):
     assert "idiot" in marked or "fucking" in marked
     assert "gay" not in marked and "muslim" not in marked
     assert found["abuse"] == found["personal_attack"]
+
+
+def test_threats_in_ordinary_words_reach_a_moderator(bundle):
+    threats = ["I will find you and break your legs.", "I know where your children go to school.",
+               "Someone should put a bullet in that judge."]
+    for text, result in zip(threats, bundle.assess_many(threats)):
+        assert decision(result.scores, bundle.thresholds) != "publish", text
+    report = bundle.assess("The man who stabbed his neighbour was jailed for ten years.")
+    assert decision(report.scores, bundle.thresholds) == "publish"
 
 
 @pytest.mark.parametrize("text", ["I am a gay Muslim", "My neighbour is Black", "Hindus celebrate Diwali"])

@@ -1,9 +1,10 @@
-"""Proof that the service learns from its moderators: a new insult stops being published after retraining."""
+"""Proof that the service learns from its moderators: after retraining, a new insult scores as one and is not published."""
 import itertools
 
 import pytest
 from sqlalchemy import select
 
+from classifiers import store
 from moderation import jobs
 from moderation.extensions import db
 from moderation.models import Comment
@@ -52,7 +53,7 @@ def test_moderators_rejections_teach_a_new_insult(app, client, login):
     new_insults = [t.format(w=INSULT) for t in NEW_INSULTS]
 
     before = outcomes(client, app, new_insults[:3])
-    assert "published" in before.values(), "the base version must publish some of the insults, or this proves nothing"
+    assert "rejected" not in before.values(), "the base version must not reject the insults, or this proves nothing"
 
     with app.app_context():
         job = jobs.create_training_job(limit=1500)
@@ -69,3 +70,8 @@ def test_moderators_rejections_teach_a_new_insult(app, client, login):
     with app.app_context():
         versions = {c.text: c.verdict.model_version for c in db.session.scalars(select(Comment)) if c.author.role == "admin"}
     assert {versions[t] for t in new_insults[:3]} == {"test-v1"} and versions[NEW_CIVIL[0]] == name
+    # The retrained version reads the new word as an insult: every new sentence scores far higher.
+    base, retrained = (store.load(app.config["MODELS_DIR"], v) for v in ("test-v1", name))
+    pairs = zip(base.assess_many(new_insults), retrained.assess_many(new_insults))
+    for text, (old, new) in zip(new_insults, pairs):
+        assert new.scores["personal_attack"] > max(0.9, old.scores["personal_attack"] + 0.5), text
