@@ -162,6 +162,7 @@ def _abuse_figures(bundle, th, test_examples):
     civil_written, attacks = heldout("civil_news.txt"), heldout("attacks.txt")
     written = bundle.assess_many(civil_written + attacks)
     threats = bundle.assess_many(heldout("threats.txt"))
+    criticism = bundle.assess_many(heldout("criticism.txt"))
     y = [0] * len(civil_written) + [1] * len(attacks)
     civil, insults = written[:len(civil_written)], written[len(civil_written):]
     corpus = bundle.assess_many([ex.text for ex in test_examples if ex.source in CIVIL_SOURCES and ex.abuse == 0])
@@ -178,6 +179,8 @@ def _abuse_figures(bundle, th, test_examples):
         "written_attacks_rejected": _abuse_share(insults, th, "reject"),
         "written_threats_caught_or_reviewed": _abuse_share(threats, th, "review"),
         "written_threats_rejected": _abuse_share(threats, th, "reject"),
+        "written_criticism_of_things_rejected": _abuse_share(criticism, th, "reject"),
+        "written_criticism_of_things_sent_to_review": _abuse_share(criticism, th, "review"),
     })
     return {k: v for k, v in figures.items() if v is not None}
 

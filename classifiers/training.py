@@ -9,7 +9,7 @@ import numpy as np
 import sklearn
 from sklearn.metrics import roc_auc_score
 
-from classifiers import RULES, corpora, identity, sentences, speed, threats, thresholds
+from classifiers import RULES, corpora, criticism, identity, sentences, speed, threats, thresholds
 from classifiers.evaluation import heldout_figures, identity_check
 from classifiers.abuse import ABUSE_RULES, AbuseModels
 from classifiers.bundle import Bundle
@@ -76,8 +76,8 @@ def train(data_dir, extra_examples=(), limit=None, progress=None, seed=0):
     targets = corpora.read_olid_targets(data_dir, limit)
     extra_abuse, extra_language = _extra(list(extra_examples))
     templates = [Example(t, "identity_templates", 0, 0) for t in identity.training_sentences()]
-    written_threats = [Example(t, "written_threats", abuse, attack, threats.WEIGHT)
-                       for t, abuse, attack in threats.training_examples()]
+    written = {name: [Example(t, name, abuse, attack, module.WEIGHT) for t, abuse, attack in module.training_examples()]
+               for name, module in (("written_threats", threats), ("written_criticism", criticism))}
     split = _by_split(examples + extra_abuse, lambda ex: ex.text, seed)
     sentences_civil = list(corpora.read_span_free_sentences(
         data_dir, lambda post: split_of(post, seed) == "train", limit))
@@ -97,8 +97,8 @@ def train(data_dir, extra_examples=(), limit=None, progress=None, seed=0):
     gate.calibrate(val_english + val_foreign, [0] * len(val_english) + [1] * len(val_foreign))
 
     say("training abuse and personal-attack models", 30)
-    # The written threats teach the abuse models only: the English gate learns English from real comments.
-    split["train"] += written_threats
+    # The written examples teach the abuse models only: the English gate learns English from real comments.
+    split["train"] += [ex for examples in written.values() for ex in examples]
     train_texts = [ex.text for ex in split["train"]]
     labels = {rule: _rule_labels(split["train"], rule, True) for rule in ABUSE_RULES}
     models = AbuseModels().fit(train_texts, labels, None, seed)
@@ -137,7 +137,7 @@ def train(data_dir, extra_examples=(), limit=None, progress=None, seed=0):
         "seed": seed,
         "limit": limit,
         "data": _data_card(examples, romanized, devanagari, {"identity_templates": templates,
-                           "written_threats": written_threats, "toxic_spans_sentences": sentences_civil},
+                           **written, "toxic_spans_sentences": sentences_civil},
                            extra_abuse, extra_language, split),
         "metrics": metrics,
         "references": REFERENCES,

@@ -96,6 +96,14 @@ def test_threats_in_ordinary_words_reach_a_moderator(bundle):
     assert decision(report.scores, bundle.thresholds) == "publish"
 
 
+def test_harsh_words_about_a_thing_are_not_rejected_but_aimed_at_a_reader_they_are_an_attack(bundle):
+    criticism = ["The whole fare system is a pathetic mess.", "The new bin collection rota is moronic."]
+    for text, result in zip(criticism, bundle.assess_many(criticism)):
+        assert decision(result.scores, bundle.thresholds) != "reject", text
+    at_reader, at_thing = bundle.assess_many(["You are a brainless fool.", "What a brainless headline."])
+    assert at_reader.scores["personal_attack"] > at_thing.scores["personal_attack"] + 0.3
+
+
 @pytest.mark.parametrize("text", ["I am a gay Muslim", "My neighbour is Black", "Hindus celebrate Diwali"])
 def test_neutral_identity_sentences_are_not_abuse(bundle, text):
     result = bundle.assess(text)

@@ -4,7 +4,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from classifiers import corpora, evaluation, identity, store, threats
+from classifiers import corpora, criticism, evaluation, identity, store, threats
 from moderation.extensions import db
 from moderation.models import ModelVersion
 from tests.conftest import TEST_VERSION
@@ -14,7 +14,8 @@ FIGURES = ("abuse_roc_auc", "personal_attack_roc_auc", "civil_news_fpr_at_reject
            "identity_flagged_worst_term", "identity_swap_changed", "span_f1_toxic_spans_trial",
            "english_comments_kept", "foreign_sentences_caught", "hinglish_caught_written", "sentences_kept_written",
            "fragments_rejected", "auto_decided", "olid_offensive_macro_f1_validation_cut", "olid_target_macro_f1",
-           "span_f1_toxic_spans_trial_every_post_flagged", "written_threats_caught_or_reviewed")
+           "span_f1_toxic_spans_trial_every_post_flagged", "written_threats_caught_or_reviewed",
+           "written_criticism_of_things_rejected")
 
 
 def test_span_f1_follows_the_semeval_definition():
@@ -38,8 +39,9 @@ def test_validation_sets_are_kept_out_of_training():
     training_templates = set(identity.training_sentences())
     for name in ("civil_news.txt", "attacks.txt", "sentences.txt", "english_comments.txt"):
         assert not set(evaluation.heldout(name)) & training_templates
-    written_threats = {text for text, _, _ in threats.training_examples()}
-    assert not {text.lower() for text in evaluation.heldout("threats.txt")} & {t.lower() for t in written_threats}
+    written = {text.lower() for module in (threats, criticism) for text, _, _ in module.training_examples()}
+    for path in evaluation.HELDOUT.glob("*.txt"):
+        assert not {text.lower() for text in evaluation.heldout(path.name)} & written, path.name
 
 
 def test_evaluate_prints_every_figure_and_stores_the_card(runner, app, client, login):
