@@ -28,9 +28,9 @@ MAX_SWAP_COMMENTS = 1500
 
 
 def heldout(name):
-    """Lines of a written set (comments starting with # skipped); .tsv files give (code, text) pairs."""
+    """Lines of a written set (comment lines, starting with "# ", skipped); .tsv files give (code, text) pairs."""
     lines = [line for line in (HELDOUT / name).read_text(encoding="utf-8").splitlines()
-             if line.strip() and not line.startswith("#")]
+             if line.strip() and not line.startswith("# ")]
     return [tuple(line.split("\t", 1)) for line in lines] if name.endswith(".tsv") else lines
 
 
@@ -140,16 +140,23 @@ def _language_figures(bundle, th, english_rows, hindi_test):
                  if len(t.split()) >= 5 and len(LATIN_RE.findall(t)) > len(DEVANAGARI_RE.findall(t))]
     hinglish = heldout("hinglish.txt")
     short = [t for _, t in heldout("short_foreign.tsv")]
+    # A short text in Latin letters is a language guess; one in another script is certainly not English.
+    short_latin = [t for t in short if len(LATIN_RE.findall(t)) * 2 > sum(c.isalpha() for c in t)]
+    short_script = [t for t in short if t not in short_latin]
+    written, corpus = p(comments), p(english_rows)
     return {
         "english_sentences_kept": _share(p(sentences) < reject),
-        "english_comments_kept": _share(p(comments + english_rows) < reject),
-        "english_comments_kept_written": _share(p(comments) < reject),
+        "english_comments_kept": _share(np.r_[written, corpus] < reject),
+        "english_comments_kept_written": _share(written < reject),
+        "english_comments_kept_corpus": _share(corpus < reject),
         "foreign_sentences_caught": _share(p(foreign) >= reject),
         "hinglish_caught_written": _share(p(hinglish) >= reject),
         "hinglish_caught_trac1": _share(p(romanized) >= reject),
         "hinglish_caught_or_reviewed": _share(p(hinglish + romanized) >= review),
         "mixed_hindi_english_rejected": _share(p(heldout("mixed.txt")) >= reject),
-        "short_foreign_rejected": _share(p(short) >= reject),
+        "short_foreign_rejected": _share(p(short_latin) >= reject),
+        "short_foreign_reviewed_or_rejected": _share(p(short_latin) >= review),
+        "short_other_script_rejected": _share(p(short_script) >= reject),
     }
 
 
