@@ -1,6 +1,7 @@
 """The English gate: py3langid for most languages plus a romanized-Hindi (Hinglish) detector."""
 import functools
 import re
+import unicodedata
 from collections import Counter
 
 import numpy as np
@@ -11,12 +12,28 @@ from sklearn.linear_model import LogisticRegression
 
 from classifiers.calibration import Platt
 from classifiers.features import char_wb_transform
-from classifiers.text import DEVANAGARI_RE, LATIN_RE, strip_noise
+from classifiers.text import LATIN_RE, strip_noise
 from classifiers.text import words as words_of
 
-LANGUAGE_NAMES = {"hi": "Hindi", "fr": "French", "es": "Spanish", "de": "German", "it": "Italian",
-                  "pt": "Portuguese", "nl": "Dutch", "ru": "Russian", "ar": "Arabic", "zh": "Chinese",
-                  "ur": "Urdu", "bn": "Bengali", "ja": "Japanese", "tr": "Turkish", "pl": "Polish"}
+LANGUAGE_NAMES = {
+    "af": "Afrikaans", "ar": "Arabic", "bg": "Bulgarian", "bn": "Bengali", "br": "Breton", "ca": "Catalan",
+    "cs": "Czech", "cy": "Welsh", "da": "Danish", "de": "German", "el": "Greek", "es": "Spanish", "et": "Estonian",
+    "fa": "Persian", "fi": "Finnish", "fr": "French", "fy": "Frisian", "ga": "Irish", "gd": "Scottish Gaelic",
+    "gl": "Galician", "gu": "Gujarati", "he": "Hebrew", "hi": "Hindi", "hr": "Croatian", "ht": "Haitian Creole",
+    "hu": "Hungarian", "id": "Indonesian", "it": "Italian", "ja": "Japanese", "ko": "Korean", "lb": "Luxembourgish",
+    "lt": "Lithuanian", "lv": "Latvian", "mr": "Marathi", "ms": "Malay", "mt": "Maltese", "nl": "Dutch",
+    "no": "Norwegian", "pa": "Punjabi", "pl": "Polish", "pt": "Portuguese", "ro": "Romanian", "ru": "Russian",
+    "sk": "Slovak", "sl": "Slovenian", "sr": "Serbian", "sv": "Swedish", "sw": "Swahili", "ta": "Tamil",
+    "te": "Telugu", "tl": "Tagalog", "tr": "Turkish", "uk": "Ukrainian", "ur": "Urdu", "vi": "Vietnamese",
+    "zh": "Chinese",
+}
+# Scripts used by one language: the script names it, no guess needed (Unicode's first name word).
+SCRIPT_LANGUAGES = {"THAI": "th", "HANGUL": "ko", "HIRAGANA": "ja", "KATAKANA": "ja", "GREEK": "el", "HEBREW": "he",
+                    "GEORGIAN": "ka", "ARMENIAN": "hy", "KHMER": "km", "MYANMAR": "my", "SINHALA": "si",
+                    "ETHIOPIC": "am", "GURMUKHI": "pa", "GUJARATI": "gu", "TAMIL": "ta", "TELUGU": "te",
+                    "KANNADA": "kn", "MALAYALAM": "ml", "LAO": "lo", "TIBETAN": "bo", "DEVANAGARI": "hi"}
+SCRIPT_LABELS = {"CJK": "Chinese characters", "HIRAGANA": "Japanese script", "KATAKANA": "Japanese script",
+                 "HANGUL": "Korean script"}
 # Below this many words a language guess stays moderate: a person decides, not the classifier.
 SHORT_WORDS, SHORT_CAP = 4, 0.6
 # The language of a comment shows in its opening: the gate reads at most this many characters.
@@ -28,8 +45,11 @@ PLAINLY_ENGLISH = 0.9
 
 # Languages a reader of an English news site plausibly writes in; restricting py3langid to them stops
 # short English with names being labelled as, say, Nigerian Pidgin or Sotho.
+# Welsh, Irish, Scottish Gaelic, Breton, Luxembourgish, Frisian, Galician, Maltese and Haitian Creole are
+# among them: without them their sentences came out as English.
 PLAUSIBLE_LANGUAGES = ("en fr es de it pt nl sv da no fi pl cs sk ro hu tr ru uk bg el ar he fa ur hi bn pa "
-                       "ta te mr gu zh ja ko vi id ms tl sw af ca hr sr sl lt lv et").split()
+                       "ta te mr gu zh ja ko vi id ms tl sw af ca hr sr sl lt lv et "
+                       "cy ga gd br lb fy gl mt ht").split()
 
 
 @functools.cache
@@ -43,6 +63,11 @@ def _langid():
 
 def _name(code):
     return LANGUAGE_NAMES.get(code, code)
+
+
+def main_script(letters):
+    """The Unicode script most of these letters belong to, as the first word of their names: CYRILLIC, THAI."""
+    return Counter(unicodedata.name(c, "UNKNOWN").split()[0] for c in letters).most_common(1)[0][0]
 
 
 def _clean(text):
@@ -89,8 +114,10 @@ class LanguageGate:
 
     def known_share(self, words):
         """Share of a text's common (not capitalised) words that are known English words."""
-        # Capitalised words are mostly names (Rahul, Kejriwal): they say nothing about the language.
-        common = [w for w in words if not w[:1].isupper()] if sum(not w[:1].isupper() for w in words) >= 2 else words
+        # Capitalised words are mostly names (Rahul, Kejriwal): they say nothing about the language. The first
+        # word is capitalised because it starts the text ("Give Dr Adeyemi a medal."), so it counts.
+        lower = sum(not w[:1].isupper() for w in words)
+        common = [w for i, w in enumerate(words) if i == 0 or not w[:1].isupper()] if lower >= 2 else words
         return sum(w.lower() in self.vocabulary for w in common) / len(common) if common else 0.0
 
     def plainly_english(self, text):
@@ -114,9 +141,10 @@ class LanguageGate:
         short = len(words) <= SHORT_WORDS
         n_latin = len(LATIN_RE.findall(clean))
         if n_latin / len(letters) < 0.5:
-            code = "hi" if len(DEVANAGARI_RE.findall(clean)) * 2 > len(letters) else _langid().classify(clean)[0]
+            script = main_script([c for c in letters if not LATIN_RE.match(c)])
+            code = SCRIPT_LANGUAGES.get(script) or _langid().classify(clean)[0]
             p = SHORT_CAP if short and len(letters) < 6 else 0.98
-            return p, code, f"Written in {_name(code)} script rather than English"
+            return p, code, f"Written in {SCRIPT_LABELS.get(script, script.title() + ' script')} rather than English"
         known = self.known_share(words)
         # py3langid is over-confident on short or noisy text: trust it only as far as the
         # words themselves are not known English words (so it need not run when they all are).

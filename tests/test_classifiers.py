@@ -34,20 +34,24 @@ def test_english_sentence_is_english(bundle):
     assert result.scores["not_english"] < bundle.thresholds["not_english"]["review"]
 
 
-def test_english_tweet_with_handles_and_names_is_english(bundle):
-    result = bundle.assess("@USER Rahul Gandhi and Narendra Modi both spoke in Delhi today. URL #politics")
-    assert result.scores["not_english"] < bundle.thresholds["not_english"]["review"]
+@pytest.mark.parametrize("text", ["@USER Rahul Gandhi and Narendra Modi both spoke in Delhi today. URL #politics",
+                                  "Give Dr Adeyemi a medal."])
+def test_english_with_names_is_english(bundle, text):
+    assert bundle.assess(text).scores["not_english"] < bundle.thresholds["not_english"]["review"]
 
 
-@pytest.mark.parametrize("text, code", [
-    ("Je pense que cette décision est vraiment mauvaise pour notre ville.", "fr"),
-    ("Yeh sarkar bilkul bekaar hai, kuch kaam nahi karti yaar", "hi"),
+@pytest.mark.parametrize("text, code, reason", [
+    ("Je pense que cette décision est vraiment mauvaise pour notre ville.", "fr", "Looks like French"),
+    ("Yeh sarkar bilkul bekaar hai, kuch kaam nahi karti yaar", "hi", "romanized Hindi"),
+    ("Diolch yn fawr am yr erthygl hon, roedd yn ddiddorol iawn.", "cy", "Looks like Welsh"),
+    ("ขอบคุณสำหรับบทความนี้ครับ เห็นด้วยทุกอย่าง", "th", "Written in Thai script"),
+    ("Спасибо за статью, полностью согласен с автором.", "ru", "Written in Cyrillic script"),
 ])
-def test_foreign_sentences_are_flagged(bundle, text, code):
+def test_foreign_sentences_are_flagged_and_named(bundle, text, code, reason):
     result = bundle.assess(text)
     assert result.scores["not_english"] >= bundle.thresholds["not_english"]["reject"]
     assert result.language == code
-    assert result.rule_reasons["not_english"]
+    assert reason in result.rule_reasons["not_english"][0]
 
 
 def test_short_text_language_guess_stays_moderate(bundle):
