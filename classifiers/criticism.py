@@ -40,5 +40,6 @@ def training_examples():
         out += [(template.format(thing=thing, verdict=VERDICTS[(i + k) % len(VERDICTS)]), 0, 0)
                 for i, thing in enumerate(THINGS)]
     for k, template in enumerate(AT_PEOPLE):
-        out += [(template.format(adj=adj, thing=THINGS[(i + k) % len(THINGS)]), 1, 1) for i, adj in enumerate(ADJECTIVES)]
+        out += [(template.format(adj=adj, thing=THINGS[(i + k) % len(THINGS)]), 1, 1)
+                for i, adj in enumerate(ADJECTIVES)]
     return sorted(set(out), key=lambda example: example[0])

@@ -23,7 +23,11 @@ VERBISH = frozenset(
     "gave keep let put tell told find found work works call called try tried leave left read write wrote "
     "hope wish thank thanks please agreed exactly yes no nope true indeed absolutely congratulations "
     "congrats bravo welcome sorry wow amen same hear support stop vote voted pay paid live lives die "
-    "died kill killed help helps lose lost win won".split()
+    "died kill killed help helps lose lost win won "
+    # irregular past participles: "Very well written piece." has its verb in "written"
+    "written given taken seen known shown spoken chosen broken driven eaten fallen forgotten gotten hidden "
+    "stolen thrown worn begun become bought brought built caught fought held kept led meant met sent spent "
+    "stood taught understood gone beaten proven born run heard sold".split()
 )
 FUNCTION_WORDS = frozenset(
     "the a an this that these those of to in on at for with by from about as into than then and or but "

@@ -5,7 +5,8 @@ Only 92 toxic-spans posts are threats by a rater majority, so "I will find you a
 threats.tsv holds 700 free-form sentences: veiled threats ("Watch yourself. People have long memories
 round here."), incitement, dehumanising hate, and 412 civil sentences that use the same ordinary words
 ("Someone should tell the council...", "I hope you keep writing about the hospital, it matters to so many
-of us.") so those words alone are no sign of a threat. The measured counterpart is classifiers/heldout/threats.txt, written apart and never trained on.
+of us.") so those words alone are no sign of a threat. The measured counterpart is
+classifiers/heldout/threats.txt, written apart and never trained on.
 """
 import csv
 from pathlib import Path
@@ -68,5 +69,6 @@ def training_examples():
 def written_sentences():
     """(text, abuse, personal attack) rows of threats.tsv; an empty personal-attack cell is no evidence (None)."""
     with SENTENCES.open(encoding="utf-8", newline="") as f:
-        rows = [row for row in csv.reader(f, delimiter="\t", quoting=csv.QUOTE_NONE) if row and not row[0].startswith("#")]
+        rows = [row for row in csv.reader(f, delimiter="\t", quoting=csv.QUOTE_NONE)
+                if row and not row[0].startswith("#")]
     return [(text, int(abuse), int(attack) if attack else None) for text, abuse, attack in rows]

@@ -66,6 +66,7 @@ def test_fragments_are_not_sentences(bundle, text):
 
 
 @pytest.mark.parametrize("text", ["I disagree with this decision.", "Well said.", "Great article, thanks!",
+                                  "Well written article.",
                                   "This is a fair point but the numbers do not add up"])
 def test_real_sentences_pass(text):
     score, reasons = assess_sentences(text)

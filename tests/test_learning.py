@@ -1,4 +1,4 @@
-"""Proof that the service learns from its moderators: after retraining, a new insult scores as one and is not published."""
+"""Proof that the service learns from its moderators: after retraining, a new insult is scored as an insult."""
 import itertools
 
 import pytest
