@@ -170,6 +170,7 @@ def _abuse_figures(bundle, th, test_examples):
     written = bundle.assess_many(civil_written + attacks)
     threats = bundle.assess_many(heldout("threats.txt"))
     criticism = bundle.assess_many(heldout("criticism.txt"))
+    disagreement = bundle.assess_many(heldout("disagreement.txt"))
     y = [0] * len(civil_written) + [1] * len(attacks)
     civil, insults = written[:len(civil_written)], written[len(civil_written):]
     corpus = bundle.assess_many([ex.text for ex in test_examples if ex.source in CIVIL_SOURCES and ex.abuse == 0])
@@ -188,7 +189,12 @@ def _abuse_figures(bundle, th, test_examples):
         "written_threats_rejected": _abuse_share(threats, th, "reject"),
         "written_criticism_of_things_rejected": _abuse_share(criticism, th, "reject"),
         "written_criticism_of_things_sent_to_review": _abuse_share(criticism, th, "review"),
+        "written_disagreement_rejected": _abuse_share(disagreement, th, "reject"),
+        "written_disagreement_sent_to_review": _abuse_share(disagreement, th, "review"),
     })
+    y_reply = [1] * len(insults) + [0] * len(disagreement)
+    figures.update({f"{rule}_roc_auc_written_attacks_vs_disagreement":
+                    _auc(y_reply, [a.scores[rule] for a in insults + disagreement]) for rule in ABUSE_RULES})
     return {k: v for k, v in figures.items() if v is not None}
 
 
