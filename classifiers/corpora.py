@@ -153,6 +153,15 @@ def read_wiki(root, limit):
         yield Example(row["text"], "wiki_context", int(toxic), None if toxic else 0)
 
 
+def read_written(path):
+    """(text, abuse, personal attack) rows of a written training file (classifiers/*.tsv); an empty
+    personal-attack cell is no evidence (None)."""
+    with open(path, encoding="utf-8", newline="") as f:
+        rows = [row for row in csv.reader(f, delimiter="\t", quoting=csv.QUOTE_NONE)
+                if row and not row[0].startswith("# ")]
+    return [(text, int(abuse), int(attack) if attack else None) for text, abuse, attack in rows]
+
+
 def read_abuse_examples(data_dir, limit=None, seed=0):
     """All English examples labelled for abuse and/or personal attack."""
     root = Path(data_dir)

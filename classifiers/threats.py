@@ -8,8 +8,9 @@ round here."), incitement, dehumanising hate, and 412 civil sentences that use t
 of us.") so those words alone are no sign of a threat. The measured counterpart is
 classifiers/heldout/threats.txt, written apart and never trained on.
 """
-import csv
 from pathlib import Path
+
+from classifiers.corpora import read_written
 
 # Weight of each written example against a corpus row: 1.0 caught 90% of the written threats instead of
 # 77.5% but sent 13.8% of the written civil news sentences to review instead of 12.1% (classifiers/heldout).
@@ -62,13 +63,6 @@ def training_examples():
             out.append((template.format(group=group, Group=group[0].upper() + group[1:], vermin=vermin), 1,
                         1 if "You" in template else None))
     out += [(text, 0, 0) for text in CIVIL]
-    out += written_sentences()
+    out += read_written(SENTENCES)
     return sorted(set(out), key=lambda example: example[0])
 
-
-def written_sentences():
-    """(text, abuse, personal attack) rows of threats.tsv; an empty personal-attack cell is no evidence (None)."""
-    with SENTENCES.open(encoding="utf-8", newline="") as f:
-        rows = [row for row in csv.reader(f, delimiter="\t", quoting=csv.QUOTE_NONE)
-                if row and not row[0].startswith("#")]
-    return [(text, int(abuse), int(attack) if attack else None) for text, abuse, attack in rows]
