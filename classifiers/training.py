@@ -9,7 +9,7 @@ import numpy as np
 import sklearn
 from sklearn.metrics import roc_auc_score
 
-from classifiers import RULES, corpora, criticism, identity, sentences, speed, threats, thresholds
+from classifiers import RULES, corpora, criticism, identity, insults, sentences, speed, threats, thresholds
 from classifiers.evaluation import heldout_figures, identity_check
 from classifiers.abuse import ABUSE_RULES, AbuseModels
 from classifiers.bundle import Bundle
@@ -77,7 +77,8 @@ def train(data_dir, extra_examples=(), limit=None, progress=None, seed=0):
     extra_abuse, extra_language = _extra(list(extra_examples))
     templates = [Example(t, "identity_templates", 0, 0) for t in identity.training_sentences()]
     written = {name: [Example(t, name, abuse, attack, module.WEIGHT) for t, abuse, attack in module.training_examples()]
-               for name, module in (("written_threats", threats), ("written_criticism", criticism))}
+               for name, module in (("written_threats", threats), ("written_criticism", criticism),
+                                    ("written_insults", insults))}
     split = _by_split(examples + extra_abuse, lambda ex: ex.text, seed)
     sentences_civil = list(corpora.read_span_free_sentences(
         data_dir, lambda post: split_of(post, seed) == "train", limit))

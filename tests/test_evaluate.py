@@ -4,7 +4,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from classifiers import corpora, criticism, evaluation, identity, store, threats
+from classifiers import corpora, criticism, evaluation, identity, insults, store, threats
 from moderation.extensions import db
 from moderation.models import ModelVersion
 from tests.conftest import TEST_VERSION
@@ -39,7 +39,7 @@ def test_validation_sets_are_kept_out_of_training():
     training_templates = set(identity.training_sentences())
     for name in ("civil_news.txt", "attacks.txt", "sentences.txt", "english_comments.txt"):
         assert not set(evaluation.heldout(name)) & training_templates
-    written = {text.lower() for module in (threats, criticism) for text, _, _ in module.training_examples()}
+    written = {text.lower() for module in (threats, criticism, insults) for text, _, _ in module.training_examples()}
     for path in evaluation.HELDOUT.glob("*.txt"):
         assert not {text.lower() for text in evaluation.heldout(path.name)} & written, path.name
 

@@ -33,6 +33,11 @@ def app(trained_instance, tmp_path):
     yield from isolated_app(trained_instance, tmp_path)
 
 
+def odds(p):
+    """The odds p / (1 - p) of a probability."""
+    return p / (1 - p) if p < 1 else float("inf")
+
+
 def outcomes(client, app, texts):
     """Post each text through the comment form; the status the rules gave it."""
     for text in texts:
@@ -70,8 +75,10 @@ def test_moderators_rejections_teach_a_new_insult(app, client, login):
     with app.app_context():
         versions = {c.text: c.verdict.model_version for c in db.session.scalars(select(Comment)) if c.author.role == "admin"}
     assert {versions[t] for t in new_insults[:3]} == {"test-v1"} and versions[NEW_CIVIL[0]] == name
-    # The retrained version reads the new word as an insult: every new sentence scores far higher.
+    # The retrained version reads the new word as an insult: every new sentence scores over 0.9 and the odds
+    # that it is an attack rose at least tenfold (the base version already suspects insult-shaped sentences).
     base, retrained = (store.load(app.config["MODELS_DIR"], v) for v in ("test-v1", name))
     pairs = zip(base.assess_many(new_insults), retrained.assess_many(new_insults))
     for text, (old, new) in zip(new_insults, pairs):
-        assert new.scores["personal_attack"] > max(0.9, old.scores["personal_attack"] + 0.5), text
+        before, after = old.scores["personal_attack"], new.scores["personal_attack"]
+        assert after > 0.9 and odds(after) >= 10 * odds(before), (text, before, after)
