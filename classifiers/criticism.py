@@ -2,14 +2,22 @@
 
 Raters of the corpora mark "stupid" and "idiotic" as toxic even when they describe a policy, so "This is a
 stupid policy." was rejected as abuse and as a personal attack. The house rules forbid abuse and insults
-aimed at people, not sharp words about articles, plans and laws. The same words aimed at a person stay
-abusive (the contrast examples below). The measured counterpart is classifiers/heldout/criticism.txt,
-written apart by someone who never saw these templates, and never trained on.
+aimed at people, not sharp words about articles, plans and laws. Templates below and 342 free-form
+criticisms in criticism.tsv (written by a helper who never saw the validation sets) teach that; the same
+words aimed at a person stay abusive (the contrast templates). The helper's 169 free-form attacks with
+the same words were left out: they sent 11 of 160 civil disagreeing replies to review instead of 7.
+The measured counterpart is classifiers/heldout/criticism.txt, written apart and never trained on.
 """
+from pathlib import Path
+
+from classifiers.corpora import read_written
+
 # Weight of each example against a corpus row. The toxic-spans posts are nearly all toxic, so in the corpora
-# these words appear almost only in posts labelled abusive; 0.5 and 2.0 left 12% and 8% of the written
-# criticism rejected (1.0: 10%), and each step cost a little ROC AUC on toxic-spans' own labels.
-WEIGHT = 1.0
+# these words appear almost only in posts labelled abusive. With criticism.tsv, 1.0 left 10% of the written
+# criticism rejected and 2.0 left 2% (6% with seed 1), at 1 of 40 written threats more published and a
+# little ROC AUC on toxic-spans' own labels, which call such criticism toxic.
+WEIGHT = 2.0
+SENTENCES = Path(__file__).with_name("criticism.tsv")
 THINGS = ("article", "policy", "plan", "decision", "law", "bill", "proposal", "idea", "headline", "editorial",
           "budget", "scheme", "ruling", "report", "tax", "rule change", "system", "strategy")
 ADJECTIVES = ("stupid", "idiotic", "dumb", "moronic", "ridiculous", "pathetic", "absurd", "insane", "brainless",
@@ -42,4 +50,5 @@ def training_examples():
     for k, template in enumerate(AT_PEOPLE):
         out += [(template.format(adj=adj, thing=THINGS[(i + k) % len(THINGS)]), 1, 1)
                 for i, adj in enumerate(ADJECTIVES)]
+    out += read_written(SENTENCES)
     return sorted(set(out), key=lambda example: example[0])
