@@ -7,7 +7,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 
 from classifiers.calibration import Platt
-from classifiers.features import char_wb_transform
+from classifiers.features import char_wb_transform, word_transform
 from classifiers.identity import mask_identities
 from classifiers.sentences import FUNCTION_WORDS
 from classifiers.text import words_with_offsets
@@ -86,7 +86,7 @@ class AbuseModels:
         # Versions trained before look-alike letters were spelled out score the text as written.
         prepared = [_prepare(t, getattr(self, "spelled_out", False)) for t in texts]
         chars = char_wb_transform(self.chars, prepared, self.__dict__.setdefault("_ngram_cache", {}))
-        return hstack([self.words.transform(prepared), chars], format="csr")
+        return hstack([word_transform(self.words, prepared), chars], format="csr")
 
     def _weights(self):
         """features x rules: NB ratio times coefficient, so one product scores every rule."""

@@ -1,4 +1,6 @@
-"""A faster transform for fitted char_wb TF-IDF vectorizers: each distinct word's n-grams counted once."""
+"""Faster transforms for fitted TF-IDF vectorizers: char_wb n-grams counted once per distinct word, word n-grams
+looked up without sklearn's per-document overhead."""
+import re
 from array import array
 
 import numpy as np
@@ -9,15 +11,18 @@ CACHE_SIZE = 50_000
 INDEX_BYTES = np.dtype(np.intc).itemsize  # array("i") holds C ints
 
 
-def _cacheable(vectorizer):
-    return (vectorizer.analyzer == "char_wb" and vectorizer.lowercase and vectorizer.preprocessor is None
-            and not vectorizer.strip_accents and vectorizer.input == "content" and not vectorizer.binary)
+def _cacheable(vectorizer, analyzer="char_wb"):
+    return (vectorizer.analyzer == analyzer and vectorizer.lowercase and vectorizer.preprocessor is None
+            and not vectorizer.strip_accents and vectorizer.input == "content" and not vectorizer.binary
+            and vectorizer.tokenizer is None and vectorizer.stop_words is None)
 
 
 def _ngrams(word, min_n, max_n):
     """sklearn's char_wb n-grams of one word (padded with a space each side), in the same order."""
     padded = f" {word} "
     size, grams = len(padded), []
+    if size > max_n:  # every n fits: one pass (most words)
+        return [padded[i:i + n] for n in range(min_n, max_n + 1) for i in range(size - n + 1)]
     for n in range(min_n, max_n + 1):
         if size <= n:
             grams.append(padded)
@@ -61,4 +66,24 @@ def char_wb_transform(vectorizer, texts, cache):
                                shape=(len(word_ids), len(vectorizer.vocabulary_)))
     counts = (occurrences @ ngrams).astype(vectorizer.dtype, copy=False).tocsr()
     counts.sort_indices()
+    return vectorizer._tfidf.transform(counts, copy=False)
+
+
+def word_transform(vectorizer, texts):
+    """The same matrix as vectorizer.transform(texts) for a word n-gram vectorizer, computed faster."""
+    if not _cacheable(vectorizer, "word"):
+        return vectorizer.transform(texts)
+    get, findall = vectorizer.vocabulary_.get, re.compile(vectorizer.token_pattern).findall
+    min_n, max_n = vectorizer.ngram_range
+    indices, indptr = array("i"), [0]
+    for text in texts:
+        tokens = findall(text.lower())
+        grams = [] if min_n > 1 else tokens
+        for n in range(max(min_n, 2), max_n + 1):
+            grams = grams + [" ".join(tokens[i:i + n]) for i in range(len(tokens) - n + 1)]
+        indices.extend(j for j in map(get, grams) if j is not None)
+        indptr.append(len(indices))
+    counts = sparse.csr_matrix((np.ones(len(indices), dtype=vectorizer.dtype), np.frombuffer(indices, dtype=np.intc),
+                                np.asarray(indptr, dtype=np.int64)), shape=(len(texts), len(vectorizer.vocabulary_)))
+    counts.sum_duplicates()  # sorted indices, repeated n-grams added up as sklearn counts them
     return vectorizer._tfidf.transform(counts, copy=False)

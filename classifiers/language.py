@@ -11,7 +11,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 
 from classifiers.calibration import Platt
-from classifiers.features import char_wb_transform
+from classifiers.features import char_wb_transform, word_transform
 from classifiers.text import LATIN_RE, strip_noise
 from classifiers.text import words as words_of
 
@@ -41,6 +41,7 @@ GATE_CHARS = 600
 # When this share of a text's common words are known English words, no other language is considered.
 KNOWN_ENGLISH = 0.85
 PLAINLY_ENGLISH = 0.9
+SPACES_RE = re.compile(r"\s+")
 
 
 # Languages a reader of an English news site plausibly writes in; restricting py3langid to them stops
@@ -70,8 +71,18 @@ def main_script(letters):
     return Counter(unicodedata.name(c, "UNKNOWN").split()[0] for c in letters).most_common(1)[0][0]
 
 
+def _opening(text):
+    """What the gate reads of a comment: its opening without links, @mentions and hashtags."""
+    return strip_noise(text[:GATE_CHARS])
+
+
+def _squash(opening):
+    """An opening as the Hinglish detector reads it: lower case, single spaces."""
+    return SPACES_RE.sub(" ", opening).strip().lower()
+
+
 def _clean(text):
-    return re.sub(r"\s+", " ", strip_noise(text[:GATE_CHARS])).strip().lower()
+    return _squash(_opening(text))
 
 
 class LanguageGate:
@@ -95,9 +106,11 @@ class LanguageGate:
 
     def hinglish_margin(self, texts):
         """The Hinglish detector's decision values (before calibration)."""
-        cleaned = [_clean(t) for t in texts]
+        return self._margin([_clean(t) for t in texts])
+
+    def _margin(self, cleaned):
         chars = char_wb_transform(self.chars, cleaned, self.__dict__.setdefault("_ngram_cache", {}))
-        return self.model.decision_function(hstack([chars, self.words.transform(cleaned)], format="csr"))
+        return self.model.decision_function(hstack([chars, word_transform(self.words, cleaned)], format="csr"))
 
     def __getstate__(self):
         return {k: v for k, v in self.__dict__.items() if k != "_ngram_cache"}
@@ -116,36 +129,36 @@ class LanguageGate:
         """Share of a text's common (not capitalised) words that are known English words."""
         # Capitalised words are mostly names (Rahul, Kejriwal): they say nothing about the language. The first
         # word is capitalised because it starts the text ("Give Dr Adeyemi a medal."), so it counts.
-        lower = sum(not w[:1].isupper() for w in words)
-        common = [w for i, w in enumerate(words) if i == 0 or not w[:1].isupper()] if lower >= 2 else words
-        return sum(w.lower() in self.vocabulary for w in common) / len(common) if common else 0.0
-
-    def plainly_english(self, text):
-        """Three or more words, nearly all known English words: no detector needs to run."""
-        words = words_of(strip_noise(text[:GATE_CHARS]))
-        return len(words) >= 3 and self.known_share(words) >= PLAINLY_ENGLISH
+        if not words:
+            return 0.0
+        rest = [w for w in words[1:] if not w[:1].isupper()]
+        common = words[:1] + rest if len(rest) + (not words[0][:1].isupper()) >= 2 else words
+        return sum(map(self.vocabulary.__contains__, map(str.lower, common))) / len(common)
 
     def assess_many(self, texts):
         """[(p_not_english, language_code, reason or None)] for each text."""
-        plain = [self.plainly_english(t) for t in texts]
-        rest = [t for t, p in zip(texts, plain) if not p]
-        p_hinglish = iter(self.platt(self.hinglish_margin(rest)) if rest else [])
-        return [(0.0, "en", None) if p else self._one(t, float(next(p_hinglish))) for t, p in zip(texts, plain)]
+        openings = [_opening(t) for t in texts]
+        words = [words_of(o) for o in openings]
+        known = [self.known_share(w) for w in words]
+        # Three or more words, nearly all known English words: no detector needs to run.
+        plain = [len(w) >= 3 and k >= PLAINLY_ENGLISH for w, k in zip(words, known)]
+        rest = [_squash(o) for o, p in zip(openings, plain) if not p]
+        p_hinglish = iter(self.platt(self._margin(rest)) if rest else [])
+        return [(0.0, "en", None) if p else self._one(o, w, k, float(next(p_hinglish)))
+                for o, w, k, p in zip(openings, words, known, plain)]
 
-    def _one(self, text, p_hinglish):
-        clean = strip_noise(text[:GATE_CHARS])
-        letters = [c for c in clean if c.isalpha()]
-        words = words_of(clean)
-        if not letters:
+    def _one(self, clean, words, known, p_hinglish):
+        """clean: the comment's opening (_opening); words: its words; known: their known_share."""
+        n_letters = sum(map(str.isalpha, clean))
+        if not n_letters:
             return 0.05, "und", None
         short = len(words) <= SHORT_WORDS
         n_latin = len(LATIN_RE.findall(clean))
-        if n_latin / len(letters) < 0.5:
-            script = main_script([c for c in letters if not LATIN_RE.match(c)])
+        if n_latin / n_letters < 0.5:
+            script = main_script([c for c in clean if c.isalpha() and not LATIN_RE.match(c)])
             code = SCRIPT_LANGUAGES.get(script) or _langid().classify(clean)[0]
-            p = SHORT_CAP if short and len(letters) < 6 else 0.98
+            p = SHORT_CAP if short and n_letters < 6 else 0.98
             return p, code, f"Written in {SCRIPT_LABELS.get(script, script.title() + ' script')} rather than English"
-        known = self.known_share(words)
         # py3langid is over-confident on short or noisy text: trust it only as far as the
         # words themselves are not known English words (so it need not run when they all are).
         top, p_other = "en", 0.0

@@ -36,7 +36,8 @@ FUNCTION_WORDS = frozenset(
 )
 VERB_SUFFIX_RE = re.compile(r"(ed|ing|ize|ise|ify|ate)$")
 EMOJI_OR_SYMBOL_RE = re.compile(r"^[\W_\d]*$", re.UNICODE)
-LOWER_ASCII_RE = re.compile(r"[a-z]")
+REPEATS_RE = re.compile(r"([!?.])\1{3,}|(\w)\2{4,}")
+WITHOUT_LOWER_ASCII = str.maketrans("", "", "abcdefghijklmnopqrstuvwxyz")
 
 
 def _is_verbish(word):
@@ -64,7 +65,8 @@ def assess_sentences(text):
     elif len(strong) >= 1 and len(words) <= 8 or len(strong) >= 2:
         flags.append((0.45, "Uses text-speak: " + ", ".join(f"'{w}'" for w in dict.fromkeys(strong))))
     # Shouting needs 80% capitals: a text with many lower-case ASCII letters is not, whatever the rest is.
-    caps = [] if len(LOWER_ASCII_RE.findall(stripped)) > 0.2 * len(stripped) else [c for c in stripped if c.isalpha()]
+    lower_ascii = len(stripped) - len(stripped.translate(WITHOUT_LOWER_ASCII))
+    caps = [] if lower_ascii > 0.2 * len(stripped) else [c for c in stripped if c.isalpha()]
     if len(caps) >= 12 and len(words) >= 3 and sum(c.isupper() for c in caps) / len(caps) > 0.8:
         flags.append((0.7, "Written in capital letters, which reads as shouting"))
     if 2 <= len(words) <= 8 and not any(_is_verbish(w) for w in words):
@@ -72,8 +74,7 @@ def assess_sentences(text):
             flags.append((0.55, "A list of words rather than a sentence (no verb)"))
         else:
             flags.append((0.2, "A short phrase without a verb"))
-    repeats = re.search(r"([!?.])\1{3,}|(\w)\2{4,}", stripped)
-    if repeats and len(words) <= 3:
+    if len(words) <= 3 and REPEATS_RE.search(stripped):
         flags.append((0.6, "Mostly repeated letters or punctuation"))
     if not flags:
         return 0.02, []

@@ -54,13 +54,24 @@ def _bin(x):
     return bisect_left(LOG_ODDS_BINS, x)
 
 
+def _char_grams(lower):
+    """A word's distinct character 2- to 5-grams, padded with a space each side."""
+    padded = f" {lower} "
+    return dict.fromkeys(padded[i:i + n] for n in range(2, 6) for i in range(len(padded) - n + 1))
+
+
 def _word_features(surface, abuse, attack):
     """A word's own features: itself, its character n-grams, its abuse and attack log-odds, its shape."""
+    features = _shape_features(surface, abuse, attack)
+    features.update({"c=" + gram: 1.0 for gram in _char_grams(surface.lower())})
+    return features
+
+
+def _shape_features(surface, abuse, attack):
+    """A word's own features but its character n-grams."""
     lower = surface.lower()
-    padded = f" {lower} "
     features = {"w=" + lower: 1.0, "a": abuse, "p": attack, "a+": max(abuse, 0.0), "p+": max(attack, 0.0),
                 f"ab{_bin(abuse)}": 1.0, f"pb{_bin(attack)}": 1.0, "len": min(len(lower), 12) / 12.0}
-    features.update({"c=" + padded[i:i + n]: 1.0 for n in range(2, 6) for i in range(len(padded) - n + 1)})
     if lower in UNREMARKABLE:
         features["func"] = 1.0
     if len(surface) > 1 and surface.isupper():
@@ -173,9 +184,13 @@ class SpanTagger:
         if len(own) > CACHE_SIZE:
             own.clear(), context.clear()
         get, context_get, none = self.word_weights.get, self.context_weights.get, (0.0,) * len(CONTEXT)
+        if "_char_weights" not in self.__dict__:  # character n-grams' weights by the n-gram itself
+            self._char_weights = {f[2:]: w for f, w in self.word_weights.items() if f.startswith("c=")}
+        char_get = self._char_weights.get
         for word in set(words).difference(own):
-            features = _word_features(word, *scores[word.lower()])
-            own[word] = sum(map(mul, features.values(), map(get, features, repeat(0.0))))
+            shape = _shape_features(word, *scores[word.lower()])
+            own[word] = (sum(map(mul, shape.values(), map(get, shape, repeat(0.0))))
+                         + sum(map(char_get, _char_grams(word.lower()), repeat(0.0))))
         for lower in {w.lower() for w in words}.difference(context):
             shares = [tuple(value * w for w in context_get(name, none))
                       for name, value in _context_features(lower, *scores[lower]).items()]

@@ -8,7 +8,7 @@ import pytest
 from classifiers import RULES, Assessment, abuse, spans, store, training
 from classifiers.abuse import join_spans
 from classifiers.evaluation import decision
-from classifiers.features import char_wb_transform
+from classifiers.features import char_wb_transform, word_transform
 from classifiers.sentences import assess_sentences
 
 DATA_DIR = Path(__file__).parents[1] / "data" / "corpora"
@@ -177,6 +177,23 @@ def test_cached_char_ngrams_give_the_same_features_as_sklearn(bundle):
         assert fast.shape == vectorizer.transform(texts).shape
         assert abs(fast - vectorizer.transform(texts)).max() < 1e-6
     assert "idiot" in cache
+
+
+def test_word_ngrams_counted_by_hand_give_the_same_features_as_sklearn(bundle):
+    texts = ["You are a fucking idiot, a fucking idiot.", "", "ΟΔΟΣ and İstanbul", "tabs\tand\nnew  lines", "a",
+             "Hum log kya kar rahe hain", "2nd wave, covid19 and 100 days"]
+    for vectorizer in (bundle.abuse_models.words, bundle.language_gate.words):
+        fast, slow = word_transform(vectorizer, texts), vectorizer.transform(texts)
+        assert fast.shape == slow.shape
+        assert (fast != slow).nnz == 0
+
+
+def test_noise_is_stripped_only_where_there_is_some():
+    from classifiers.text import strip_noise
+    assert strip_noise("Read HTTPS://x.org/a, ask @Editor #news or see www.bbc.co.uk now").split() == \
+        ["Read", "ask", "or", "see", "now"]
+    assert strip_noise("A plain comment, no links.") == "A plain comment, no links."
+    assert strip_noise("The url is URL").split() == ["The", "is"]
 
 
 def test_words_separated_only_by_spaces_are_highlighted_as_one_phrase():
