@@ -5,6 +5,7 @@ from array import array
 
 import numpy as np
 from scipy import sparse
+from sklearn.utils.sparsefuncs_fast import inplace_csr_row_normalize_l2
 
 # Distinct words whose n-gram counts are remembered between calls (words recur from comment to comment).
 CACHE_SIZE = 50_000
@@ -44,29 +45,18 @@ def _count_words(vectorizer, words):
 def char_wb_transform(vectorizer, texts, cache):
     """The same matrix as vectorizer.transform(texts), computed faster.
 
-    char_wb n-grams never cross whitespace, so a text's n-gram counts are the sum of its words'
-    counts: texts x words (how often each word occurs) @ words x n-grams (cached per word)."""
+    char_wb n-grams never cross whitespace, so a text's n-gram counts are its words' counts (cached per
+    word) added up."""
     if not _cacheable(vectorizer):
         return vectorizer.transform(texts)
     if len(cache) > CACHE_SIZE:
         cache.clear()
-    word_ids, columns, indptr = {}, [], [0]
-    for text in texts:
-        columns.extend(word_ids.setdefault(w, len(word_ids)) for w in text.lower().split())
-        indptr.append(len(columns))
-    occurrences = sparse.csr_matrix(
-        (np.ones(len(columns), dtype=np.float32), np.asarray(columns, dtype=np.int32),
-         np.asarray(indptr, dtype=np.int64)), shape=(len(texts), len(word_ids)))
-    cache.update(_count_words(vectorizer, [w for w in word_ids if w not in cache]))
-    entries = [cache[w] for w in word_ids]
-    indices = np.frombuffer(b"".join(entries), dtype=np.intc)
-    ends = np.cumsum(np.fromiter(map(len, entries), dtype=np.int64, count=len(entries))) // INDEX_BYTES
-    # Repeated indices in a row add up in the product, as repeated n-grams add up in sklearn's counts.
-    ngrams = sparse.csr_matrix((np.ones(len(indices), dtype=np.float32), indices, np.r_[0, ends]),
-                               shape=(len(word_ids), len(vectorizer.vocabulary_)))
-    counts = (occurrences @ ngrams).astype(vectorizer.dtype, copy=False).tocsr()
-    counts.sort_indices()
-    return vectorizer._tfidf.transform(counts, copy=False)
+    split = [text.lower().split() for text in texts]
+    cache.update(_count_words(vectorizer, [w for w in dict.fromkeys(w for words in split for w in words)
+                                           if w not in cache]))
+    rows = [b"".join(map(cache.__getitem__, words)) for words in split]
+    indptr = np.cumsum([0] + [len(row) for row in rows], dtype=np.int64) // INDEX_BYTES
+    return _counted(vectorizer, np.frombuffer(bytearray(b"".join(rows)), dtype=np.intc), indptr)
 
 
 def word_transform(vectorizer, texts):
@@ -83,7 +73,26 @@ def word_transform(vectorizer, texts):
             grams = grams + [" ".join(tokens[i:i + n]) for i in range(len(tokens) - n + 1)]
         indices.extend(j for j in map(get, grams) if j is not None)
         indptr.append(len(indices))
-    counts = sparse.csr_matrix((np.ones(len(indices), dtype=vectorizer.dtype), np.frombuffer(indices, dtype=np.intc),
-                                np.asarray(indptr, dtype=np.int64)), shape=(len(texts), len(vectorizer.vocabulary_)))
+    return _counted(vectorizer, np.frombuffer(indices, dtype=np.intc), np.asarray(indptr, dtype=np.int64))
+
+
+def _counted(vectorizer, indices, indptr):
+    """The TF-IDF matrix of rows of n-gram indices (a repeated index is an n-gram found again)."""
+    counts = sparse.csr_matrix((np.ones(len(indices), dtype=vectorizer.dtype), indices, indptr),
+                               shape=(len(indptr) - 1, len(vectorizer.vocabulary_)))
     counts.sum_duplicates()  # sorted indices, repeated n-grams added up as sklearn counts them
-    return vectorizer._tfidf.transform(counts, copy=False)
+    return _weigh(vectorizer, counts)
+
+
+def _weigh(vectorizer, counts):
+    """What vectorizer's TF-IDF step makes of a CSR count matrix (in place), without the input checks that
+    cost sklearn more than the arithmetic when a batch is one comment."""
+    tfidf = vectorizer._tfidf
+    if not (tfidf.sublinear_tf and tfidf.use_idf and tfidf.norm == "l2"):
+        return tfidf.transform(counts, copy=False)
+    np.log(counts.data, counts.data)
+    counts.data += 1.0
+    counts.data *= tfidf.idf_[counts.indices]
+    inplace_csr_row_normalize_l2(counts)
+    return counts
+

@@ -110,7 +110,8 @@ class LanguageGate:
 
     def _margin(self, cleaned):
         chars = char_wb_transform(self.chars, cleaned, self.__dict__.setdefault("_ngram_cache", {}))
-        return self.model.decision_function(hstack([chars, word_transform(self.words, cleaned)], format="csr"))
+        x = hstack([chars, word_transform(self.words, cleaned)], format="csr")
+        return x @ self.model.coef_.ravel() + self.model.intercept_[0]  # decision_function, without its checks
 
     def __getstate__(self):
         return {k: v for k, v in self.__dict__.items() if k != "_ngram_cache"}
