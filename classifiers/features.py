@@ -13,6 +13,7 @@ INDEX_BYTES = np.dtype(np.intc).itemsize  # array("i") holds C ints
 
 
 def _cacheable(vectorizer, analyzer="char_wb"):
+    """Whether a fitted vectorizer analyses text as the fast transforms below assume."""
     return (vectorizer.analyzer == analyzer and vectorizer.lowercase and vectorizer.preprocessor is None
             and not vectorizer.strip_accents and vectorizer.input == "content" and not vectorizer.binary
             and vectorizer.tokenizer is None and vectorizer.stop_words is None)
@@ -95,4 +96,3 @@ def _weigh(vectorizer, counts):
     counts.data *= tfidf.idf_[counts.indices]
     inplace_csr_row_normalize_l2(counts)
     return counts
-
