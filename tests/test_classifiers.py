@@ -2,6 +2,7 @@
 import json
 from pathlib import Path
 
+import joblib
 import numpy as np
 import pytest
 
@@ -10,6 +11,7 @@ from classifiers.abuse import join_spans
 from classifiers.evaluation import decision
 from classifiers.features import char_wb_transform, word_transform
 from classifiers.sentences import assess_sentences
+from classifiers.text import strip_noise
 
 DATA_DIR = Path(__file__).parents[1] / "data" / "corpora"
 
@@ -140,6 +142,15 @@ def test_store_round_trip(bundle, tmp_path):
     assert loaded.assess("Well said.").scores == bundle.assess("Well said.").scores
 
 
+def test_versions_saved_as_joblib_pickles_still_load(bundle, tmp_path):
+    """Versions saved before artifacts held pickled bytes are the bundle itself, pickled by joblib."""
+    store.save(bundle, tmp_path, "old")
+    joblib.dump(bundle, tmp_path / "old.joblib", compress=3)
+    store.update_card(tmp_path, "old", {"sha256": store.sha256_of(tmp_path / "old.joblib")})
+    loaded = store.load(tmp_path, "old")
+    assert loaded.assess("You are an idiot.").scores == bundle.assess("You are an idiot.").scores
+
+
 def test_tampered_artifact_is_refused(bundle, tmp_path):
     store.save(bundle, tmp_path, "v1")
     with open(tmp_path / "v1.joblib", "ab") as handle:
@@ -189,7 +200,6 @@ def test_word_ngrams_counted_by_hand_give_the_same_features_as_sklearn(bundle):
 
 
 def test_noise_is_stripped_only_where_there_is_some():
-    from classifiers.text import strip_noise
     assert strip_noise("Read HTTPS://x.org/a, ask @Editor #news or see www.bbc.co.uk now").split() == \
         ["Read", "ask", "or", "see", "now"]
     assert strip_noise("A plain comment, no links.") == "A plain comment, no links."
