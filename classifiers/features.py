@@ -19,7 +19,7 @@ def _cacheable(vectorizer, analyzer="char_wb"):
             and vectorizer.tokenizer is None and vectorizer.stop_words is None)
 
 
-def _ngrams(word, min_n, max_n):
+def char_wb_ngrams(word, min_n, max_n):
     """sklearn's char_wb n-grams of one word (padded with a space each side), in the same order."""
     padded = f" {word} "
     size, grams = len(padded), []
@@ -39,7 +39,7 @@ def _count_words(vectorizer, words):
     Bytes, not arrays: a cached word costs about a third of the memory, and a batch joins them at once."""
     vocabulary = vectorizer.vocabulary_
     min_n, max_n = vectorizer.ngram_range
-    return {word: array("i", [j for j in map(vocabulary.get, _ngrams(word, min_n, max_n)) if j is not None]).tobytes()
+    return {word: array("i", [j for j in map(vocabulary.get, char_wb_ngrams(word, min_n, max_n)) if j is not None]).tobytes()
             for word in words}
 
 

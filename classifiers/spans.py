@@ -17,6 +17,7 @@ from sklearn.feature_extraction import DictVectorizer
 from sklearn.linear_model import LogisticRegression
 
 from classifiers.abuse import UNREMARKABLE, join_spans
+from classifiers.features import char_wb_ngrams
 from classifiers.identity import is_identity_term
 
 # Words keep apostrophes and in-word asterisks and look-alike symbols ("f*ck", "sh!t", "f@g"), which raters
@@ -56,8 +57,7 @@ def _bin(x):
 
 def _char_grams(lower):
     """A word's distinct character 2- to 5-grams, padded with a space each side."""
-    padded = f" {lower} "
-    return dict.fromkeys(padded[i:i + n] for n in range(2, 6) for i in range(len(padded) - n + 1))
+    return dict.fromkeys(char_wb_ngrams(lower, 2, 5))
 
 
 def _word_features(surface, abuse, attack):
