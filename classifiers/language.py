@@ -34,8 +34,10 @@ SCRIPT_LANGUAGES = {"THAI": "th", "HANGUL": "ko", "HIRAGANA": "ja", "KATAKANA": 
                     "KANNADA": "kn", "MALAYALAM": "ml", "LAO": "lo", "TIBETAN": "bo", "DEVANAGARI": "hi"}
 SCRIPT_LABELS = {"CJK": "Chinese characters", "HIRAGANA": "Japanese script", "KATAKANA": "Japanese script",
                  "HANGUL": "Korean script"}
-# Below this many words a language guess stays moderate: a person decides, not the classifier.
-SHORT_WORDS, SHORT_CAP = 4, 0.6
+# A language guess on a text of at most SHORT_WORDS words, or on one of which at least MOSTLY_ENGLISH of the
+# words are known English words (a few Hindi words in an English comment), stays at UNSURE_CAP: a person
+# decides, not the classifier.
+SHORT_WORDS, MOSTLY_ENGLISH, UNSURE_CAP = 4, 0.5, 0.6
 # The language of a comment shows in its opening: the gate reads at most this many characters.
 GATE_CHARS = 600
 # When this share of a text's common words are known English words, no other language is considered.
@@ -158,7 +160,7 @@ class LanguageGate:
         if n_latin / n_letters < 0.5:
             script = main_script([c for c in clean if c.isalpha() and not LATIN_RE.match(c)])
             code = SCRIPT_LANGUAGES.get(script) or _langid().classify(clean)[0]
-            p = SHORT_CAP if short and n_letters < 6 else 0.98
+            p = UNSURE_CAP if short and n_letters < 6 else 0.98
             return p, code, f"Written in {SCRIPT_LABELS.get(script, script.title() + ' script')} rather than English"
         # py3langid is over-confident on short or noisy text: trust it only as far as the
         # words themselves are not known English words (so it need not run when they all are).
@@ -169,8 +171,8 @@ class LanguageGate:
             p_other = 0.0 if top == "en" else (1 - p_en) * float(np.clip((KNOWN_ENGLISH - known) / 0.5, 0, 1))
         p_other = min(0.97, p_other)
         p = max(p_hinglish, p_other)
-        if short:
-            p = min(p, SHORT_CAP)
+        if short or known >= MOSTLY_ENGLISH:
+            p = min(p, UNSURE_CAP)
         if p < 0.5:
             return p, "en", None
         if p_hinglish >= p_other:

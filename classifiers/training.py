@@ -14,7 +14,7 @@ from classifiers.evaluation import heldout_figures, identity_check
 from classifiers.abuse import ABUSE_RULES, AbuseModels
 from classifiers.bundle import Bundle
 from classifiers.corpora import Example
-from classifiers.language import SHORT_CAP, LanguageGate
+from classifiers.language import UNSURE_CAP, LanguageGate
 from classifiers.spans import SpanTagger
 from classifiers.target import TargetModel
 from classifiers.report import REFERENCES, format_metrics  # noqa: F401  (format_metrics re-exported for the CLI)
@@ -117,9 +117,9 @@ def train(data_dir, extra_examples=(), limit=None, progress=None, seed=0):
     val_lang = [p for p, _, _ in gate.assess_many(val_english + val_foreign + script["validation"])]
     chosen["not_english"] = thresholds.choose(
         val_lang, [0] * len(val_english) + [1] * (len(val_foreign) + len(script["validation"])))
-    # Short texts are capped at SHORT_CAP: they must land in review, never in reject.
-    chosen["not_english"] = {"review": min(chosen["not_english"]["review"], SHORT_CAP - 0.1),
-                             "reject": max(chosen["not_english"]["reject"], SHORT_CAP + 0.05)}
+    # Short and mostly-English texts are capped at UNSURE_CAP: they must land in review, never in reject.
+    chosen["not_english"] = {"review": min(chosen["not_english"]["review"], UNSURE_CAP - 0.1),
+                             "reject": max(chosen["not_english"]["reject"], UNSURE_CAP + 0.05)}
     val_proba = models.predict_proba(val_texts)
     for rule in ABUSE_RULES:
         idx, y = _rule_labels(split["validation"], rule, False)

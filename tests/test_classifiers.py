@@ -60,6 +60,17 @@ def test_short_text_language_guess_stays_moderate(bundle):
     assert bundle.assess("Merci beaucoup").scores["not_english"] <= 0.6
 
 
+@pytest.mark.parametrize("text", ["I think this is a very good idea, koi sunta hi nahi.",
+                                  "They have done nothing for the people here, bilkul bekaar."])
+def test_mostly_english_with_a_few_hindi_words_goes_to_review_not_reject(bundle, text):
+    assert bundle.assess(text).scores["not_english"] <= 0.6 < bundle.thresholds["not_english"]["reject"]
+    # However sure the Hinglish detector is, half the words being known English words keeps it from rejecting.
+    words = text.rstrip(".").split()
+    p, code, _ = bundle.language_gate._one(text, words, known=0.5, p_hinglish=0.99)
+    assert (p, code) == (0.6, "hi")
+    assert bundle.language_gate._one(text, words, known=0.4, p_hinglish=0.99)[0] == 0.99
+
+
 @pytest.mark.parametrize("text", ["ok", "lol!!!", "🔥🔥🔥", "u r so rite", "http://example.com"])
 def test_fragments_are_not_sentences(bundle, text):
     result = bundle.assess(text)
