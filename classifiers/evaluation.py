@@ -80,13 +80,22 @@ def trial_spans(data_dir):
         return [(row["text"], [int(i) for i in re.findall(r"\d+", row["spans"])]) for row in csv.DictReader(handle)]
 
 
-def _identity_figures(bundle, th):
-    per_term = {}
+def identity_template_texts():
+    """{identity term: the written identity templates filled with it}, leaving out any text that training's own
+    templates also produce ("I am a Hindu man.")."""
+    trained, per_term = set(identity.training_sentences()), {}
     for template in heldout("identity_templates.txt"):
-        for i, adj in enumerate(identity.IDENTITY_ADJECTIVES):
-            group = identity.IDENTITY_GROUPS[i % len(identity.IDENTITY_GROUPS)]
-            text = template.format(adj=adj, group=group, Group=group[0].upper() + group[1:])
-            per_term.setdefault(adj, []).append(text)
+        # A template names an identity by its adjective or by its group: every one of them fills it.
+        terms = identity.IDENTITY_ADJECTIVES if "{adj}" in template else identity.IDENTITY_GROUPS
+        for term in terms:
+            text = template.format(adj=term, group=term, Group=term[0].upper() + term[1:])
+            if text not in trained:
+                per_term.setdefault(term, []).append(text)
+    return per_term
+
+
+def _identity_figures(bundle, th):
+    per_term = identity_template_texts()
     texts = [t for ts in per_term.values() for t in ts] + identity.evaluation_sentences()
     verdicts = iter(decision(a.scores, th) for a in bundle.assess_many(texts))
     flags = {term: [next(verdicts) != "publish" for _ in ts] for term, ts in per_term.items()}

@@ -6,12 +6,16 @@ IDENTITY_ADJECTIVES = (
     "jewish", "hindu", "sikh", "buddhist", "catholic", "atheist", "black", "white", "asian", "african",
     "latino", "hispanic", "mexican", "indian", "chinese", "arab", "pakistani", "immigrant", "deaf",
     "blind", "disabled", "old", "young", "female", "male", "feminist", "liberal", "conservative",
+    # The rest of the terms of Dixon et al.'s identity templates.
+    "homosexual", "heterosexual", "lgbt", "lgbtq", "nonbinary", "protestant", "taoist", "latina", "european",
+    "american", "canadian", "japanese", "elderly", "teenage",
 )
 IDENTITY_GROUPS = (
     "gay people", "lesbians", "transgender people", "Muslims", "Christians", "Jews", "Hindus", "Sikhs",
     "Buddhists", "Catholics", "atheists", "Black people", "white people", "Asians", "Africans",
     "Latinos", "Mexicans", "Indians", "immigrants", "refugees", "women", "men", "disabled people",
-    "feminists", "liberals", "conservatives", "Arabs", "Pakistanis", "Chinese people",
+    "feminists", "liberals", "conservatives", "Arabs", "Pakistanis", "Chinese people", "homosexuals",
+    "bisexuals", "queer people", "Protestants", "Hispanics", "Europeans", "Americans", "LGBT people", "elderly people",
 )
 IDENTITY_NOUNS = ("person", "woman", "man", "teacher", "doctor", "neighbour", "student", "parent")
 
@@ -61,11 +65,19 @@ EVAL_NEWS_EXTRA = (
     "The suspect was charged with murder.", "Terrorist attack in the capital, several dead.",
 )
 
+# Words too common in other senses to mask.
+UNMASKED = {"people", "men", "women", "old", "young", "straight", "male", "female", "elderly", "teenage"}
+# Identity adjectives used as plural nouns ("Queers are ...", "the blacks").
+IDENTITY_PLURALS = (
+    "gays", "lesbians", "bisexuals", "transgenders", "queers", "homosexuals", "heterosexuals", "blacks", "whites",
+    "asians", "africans", "latinos", "latinas", "hispanics", "mexicans", "indians", "arabs", "pakistanis",
+    "immigrants", "feminists", "liberals", "conservatives", "christians", "catholics", "protestants", "atheists",
+    "buddhists", "sikhs", "hindus", "muslims", "jews", "taoists", "europeans", "americans", "canadians",
+)
 # Single words masked before training and scoring (one word per entry: multi-word groups are split).
 IDENTITY_TERMS = frozenset(
-    {w for g in IDENTITY_GROUPS for w in g.lower().split() if w not in ("people", "men", "women")}
-    | (set(IDENTITY_ADJECTIVES) - {"old", "young", "straight", "male", "female"})
-    | {"jew", "jews", "muslims", "hindus", "christians", "sikhs", "gays"})
+    {w for g in IDENTITY_GROUPS for w in g.lower().split() if w not in UNMASKED}
+    | (set(IDENTITY_ADJECTIVES) - UNMASKED) | set(IDENTITY_PLURALS) | {"jew"})
 _IDENTITY_RE = re.compile(r"\b(" + "|".join(sorted(IDENTITY_TERMS, key=len, reverse=True)) + r")\b", re.IGNORECASE)
 _WORD_RE = re.compile(r"\w+")
 

@@ -10,6 +10,7 @@ from classifiers import RULES, Assessment, abuse, spans, store, training
 from classifiers.abuse import join_spans
 from classifiers.evaluation import decision
 from classifiers.features import char_wb_transform, word_transform
+from classifiers.identity import mask_identities
 from classifiers.sentences import assess_sentences
 from classifiers.text import strip_noise
 
@@ -122,11 +123,18 @@ def test_harsh_words_about_a_thing_are_not_rejected_but_aimed_at_a_reader_they_a
     assert at_reader.scores["personal_attack"] > at_thing.scores["personal_attack"] + 0.3
 
 
-@pytest.mark.parametrize("text", ["I am a gay Muslim", "My neighbour is Black", "Hindus celebrate Diwali"])
+@pytest.mark.parametrize("text", ["I am a gay Muslim", "My neighbour is Black", "Hindus celebrate Diwali",
+                                  "Alex is homosexual", "Queers are my neighbours.", "I am a Protestant."])
 def test_neutral_identity_sentences_are_not_abuse(bundle, text):
     result = bundle.assess(text)
     assert result.scores["abuse"] < bundle.thresholds["abuse"]["reject"]
     assert result.scores["abuse"] < 0.5
+
+
+def test_identity_words_and_their_plurals_are_masked_but_slurs_are_not():
+    masked = mask_identities("Queers and homosexuals live here, and Protestants and LGBT people.")
+    assert masked.split() == ["and", "live", "here,", "and", "and", "people."]
+    assert "faggots" in mask_identities("Gay people are not faggots.")
 
 
 def test_assess_many_matches_assess(bundle):

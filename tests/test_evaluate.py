@@ -37,6 +37,7 @@ def test_validation_sets_are_kept_out_of_training():
     assert trial and not trial & trained
     assert not trial & {text.strip() for text, _ in corpora.read_span_posts(DATA_DIR)}
     training_templates = set(identity.training_sentences())
+    assert not {t for ts in evaluation.identity_template_texts().values() for t in ts} & training_templates
     for name in ("civil_news.txt", "attacks.txt", "sentences.txt", "english_comments.txt"):
         assert not set(evaluation.heldout(name)) & training_templates
     written = {text.lower() for module in (threats, criticism, insults) for text, _, _ in module.training_examples()}
