@@ -37,6 +37,11 @@ DEHUMANISING = (
 )
 VERMIN = ("vermin", "animals", "rats", "cockroaches", "parasites", "a disease", "subhuman", "a plague", "filth")
 GROUPS = ("immigrants", "refugees", "Muslims", "Jews", "gay people", "Mexicans", "liberals", "conservatives")
+# The same sentences said kindly, so that "people are" or "all ... are" (the group's name is masked) is no
+# sign of hate on its own.
+RESPECTING = ("{Group} are {kind}.", "All {group} are {kind}.", "These people are {kind}.", "You people are {kind}.")
+KIND = ("our neighbours", "welcome here", "hard-working", "part of this town", "good company", "valued",
+        "decent people", "just like everyone else", "a credit to the city")
 # Civil sentences with the same words, so "I hope you" or "deserve" alone do not look threatening.
 CIVIL = (
     "I hope you get well soon.", "I hope you enjoy your holiday.", "You deserve better than this council.",
@@ -63,6 +68,10 @@ def training_examples():
             vermin = VERMIN[(i + k) % len(VERMIN)]
             out.append((template.format(group=group, Group=group[0].upper() + group[1:], vermin=vermin), 1,
                         1 if "You" in template else None))
+    for k, template in enumerate(RESPECTING):
+        for i, group in enumerate(GROUPS):
+            kind = KIND[(i + k) % len(KIND)]
+            out.append((template.format(group=group, Group=group[0].upper() + group[1:], kind=kind), 0, 0))
     out += [(text, 0, 0) for text in CIVIL]
     out += read_written(SENTENCES)
     return sorted(set(out), key=lambda example: example[0])
