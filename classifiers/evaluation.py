@@ -119,8 +119,8 @@ def _swapped(text):
         if match:
             word = match.group(0)
             for other in group:
-                if other != word.lower():
-                    other = other.capitalize() if word[:1].isupper() else other
+                if other != word.lower():  # written as the word was: "BLACK" -> "WHITE", "Black" -> "White"
+                    other = other.upper() if word.isupper() else other.capitalize() if word[:1].isupper() else other
                     out.append(text[:match.start()] + other + text[match.end():])
     return out
 

@@ -29,6 +29,7 @@ def test_identity_swap_replaces_one_word_with_each_other_in_its_group():
     swapped = evaluation._swapped("My Muslim neighbour helped.")
     assert "My Christian neighbour helped." in swapped and "My Muslim neighbour helped." not in swapped
     assert evaluation._swapped("The bus was late.") == []
+    assert "YES AND YOU ARE WHITE" in evaluation._swapped("YES AND YOU ARE BLACK")  # not a shouting "White"
 
 
 def test_validation_sets_are_kept_out_of_training():
