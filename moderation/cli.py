@@ -145,21 +145,30 @@ def models_command():
 @with_appcontext
 @click.argument("source", type=click.File("r", encoding="utf-8"), default="-")
 def score_command(source):
-    """Score JSON lines {"id", "text"} with the active version; one JSON line out per line in."""
+    """Score JSON lines {"id", "text"} with the active version; one JSON line out per line in.
+
+    A line that is not a JSON object with a text string gets {"id", "error"} in its place, the lines after
+    it are still scored, and the command exits with status 1."""
     version = active_version()
     if version is None:
         raise click.ClickException("No classifier version is active: run `flask --app wsgi train --promote`.")
     bundle = load_bundle(current_app.config["MODELS_DIR"], version)
+    failed = 0
     for number, line in enumerate(source, start=1):
         if not line.strip():
             continue
+        item = None
         try:
             item = json.loads(line)
             text = item["text"]
             if not isinstance(text, str):
                 raise TypeError("text must be a string")
         except (ValueError, KeyError, TypeError) as error:
-            raise click.ClickException(f"line {number}: expected a JSON object with a text string ({error})")
+            failed += 1
+            message = f"line {number}: expected a JSON object with a text string ({error})"
+            click.echo(f"Error: {message}", err=True)
+            click.echo(json.dumps({"id": item.get("id") if isinstance(item, dict) else None, "error": message}))
+            continue
         assessment, decision = judge(bundle, version.thresholds, text)
         click.echo(json.dumps({
             "id": item.get("id"),
@@ -169,6 +178,8 @@ def score_command(source):
             "language": assessment.language,
             "spans": [list(span) for span in assessment.spans],
         }, ensure_ascii=False))
+    if failed:
+        raise click.exceptions.Exit(1)
 
 
 @click.command("bootstrap")

@@ -52,8 +52,12 @@ def test_score_follows_the_contract(runner, tmp_path):
 def test_score_reads_stdin_and_explains_bad_lines(runner):
     result = runner.invoke(args=["score"], input='{"id": 7, "text": "Thank you for this report."}\n')
     assert result.exit_code == 0 and json.loads(result.output)["id"] == 7
-    result = runner.invoke(args=["score"], input="not json\n")
-    assert result.exit_code != 0 and "line 1" in result.output
+    result = runner.invoke(args=["score"], input='not json\n{"id": 8, "text": null}\n{"id": 9, "text": "Well said."}\n')
+    assert result.exit_code == 1 and "line 1" in result.stderr
+    bad_json, no_text, scored = map(json.loads, result.stdout.splitlines())
+    assert bad_json["id"] is None and "line 1" in bad_json["error"]
+    assert no_text["id"] == 8 and "text must be a string" in no_text["error"]
+    assert scored["id"] == 9 and scored["decision"] in ("publish", "review", "reject")
 
 
 def test_promote_switches_the_active_version(runner, app):
