@@ -58,6 +58,15 @@ def _auc(y, scores):
     return float(roc_auc_score(y, scores)) if 0 < y.sum() < len(y) else None
 
 
+def calibration_error(y, p, bins=10):
+    """Expected calibration error: |observed rate - mean probability| in ten equal-width bins of probability,
+    weighted by the share of texts in each bin (0 for perfectly calibrated probabilities)."""
+    y, p = np.asarray(y, dtype=float), np.asarray(p, dtype=float)
+    which = np.minimum((p * bins).astype(int), bins - 1)
+    return float(sum(abs(y[which == b].mean() - p[which == b].mean()) * np.mean(which == b)
+                     for b in np.unique(which)))
+
+
 def span_f1(predicted, gold):
     """SemEval-2021 Task 5: per-post F1 of character offsets (1 when both are empty), averaged."""
     scores = []

@@ -145,7 +145,7 @@ def test_assess_many_matches_assess(bundle):
 
 def test_metadata_has_metrics(bundle):
     metrics = bundle.metadata["metrics"]
-    for key in ("abuse_roc_auc", "personal_attack_roc_auc", "english_kept", "foreign_caught",
+    for key in ("abuse_roc_auc", "personal_attack_roc_auc", "abuse_calibration_error", "english_kept", "foreign_caught",
                 "sentences_kept", "identity_flagged", "auto_decided", "civil_news_fpr_at_reject",
                 "identity_swap_changed", "span_f1_toxic_spans_trial", "hinglish_caught_written"):
         assert isinstance(metrics[key], float)

@@ -25,6 +25,13 @@ def test_span_f1_follows_the_semeval_definition():
     assert evaluation.span_f1([[1], []], [[1], [2]]) == 0.5
 
 
+def test_calibration_error_is_the_gap_between_probability_and_observed_rate():
+    assert evaluation.calibration_error([0, 1, 0, 1], [0.5, 0.5, 0.5, 0.5]) == 0.0
+    assert evaluation.calibration_error([1, 1, 1, 1], [0.2, 0.2, 0.2, 0.2]) == 0.8
+    # Two bins, each half the texts: 0.1 predicted where none are positive, 0.9 where all are.
+    assert round(evaluation.calibration_error([0, 0, 1, 1], [0.1, 0.1, 0.9, 0.9]), 6) == 0.1
+
+
 def test_identity_swap_replaces_one_word_with_each_other_in_its_group():
     swapped = evaluation._swapped("My Muslim neighbour helped.")
     assert "My Christian neighbour helped." in swapped and "My Muslim neighbour helped." not in swapped
