@@ -46,7 +46,8 @@ def identity_check(bundle, th):
     scored = [a.scores for a in bundle.assess_many(identity.evaluation_sentences())]
     flagged = [any(s[r] >= th[r]["review"] for r in ABUSE_RULES) for s in scored]
     rejected = [any(s[r] >= th[r]["reject"] for r in ABUSE_RULES) for s in scored]
-    return {"identity_flagged": round(float(np.mean(flagged)), 4), "identity_rejected": round(float(np.mean(rejected)), 4)}
+    return {"identity_flagged": round(float(np.mean(flagged)), 4),
+            "identity_rejected": round(float(np.mean(rejected)), 4)}
 
 
 def _share(flags):
