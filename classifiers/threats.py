@@ -32,14 +32,14 @@ HARM = ("hurt", "kill", "shoot", "stab", "beat", "strangle", "hang", "murder")
 HARMED = ("hurt", "killed", "shot", "stabbed", "beaten", "strangled", "hanged", "murdered")
 HARMS = ("hurts", "kills", "shoots", "stabs", "beats", "strangles", "hangs", "murders")
 DEHUMANISING = (
-    "{Group} are {vermin}.", "{Group} are nothing but {vermin}.", "All {group} are {vermin}.",
-    "You people are {vermin}.", "These people are {vermin}.", "{Group} are {vermin} and should be treated like it.",
+    "{Group} are {what}.", "{Group} are nothing but {what}.", "All {group} are {what}.",
+    "You people are {what}.", "These people are {what}.", "{Group} are {what} and should be treated like it.",
 )
 VERMIN = ("vermin", "animals", "rats", "cockroaches", "parasites", "a disease", "subhuman", "a plague", "filth")
 GROUPS = ("immigrants", "refugees", "Muslims", "Jews", "gay people", "Mexicans", "liberals", "conservatives")
 # The same sentences said kindly, so that "people are" or "all ... are" (the group's name is masked) is no
 # sign of hate on its own.
-RESPECTING = ("{Group} are {kind}.", "All {group} are {kind}.", "These people are {kind}.", "You people are {kind}.")
+RESPECTING = ("{Group} are {what}.", "All {group} are {what}.", "These people are {what}.", "You people are {what}.")
 KIND = ("our neighbours", "welcome here", "hard-working", "part of this town", "good company", "valued",
         "decent people", "just like everyone else", "a credit to the city")
 # Civil sentences with the same words, so "I hope you" or "deserve" alone do not look threatening.
@@ -54,6 +54,15 @@ CIVIL = (
 )
 
 
+def _about_groups(templates, whats):
+    """(template, text): each template filled with every group, and with what they are said to be, which
+    turns from group to group and from template to template."""
+    for k, template in enumerate(templates):
+        for i, group in enumerate(GROUPS):
+            what = whats[(i + k) % len(whats)]
+            yield template, template.format(group=group, Group=group[0].upper() + group[1:], what=what)
+
+
 def training_examples():
     """(text, abuse, personal attack) triples: threats, dehumanising hate, and civil sentences like them."""
     out = []
@@ -63,15 +72,8 @@ def training_examples():
         for group in GROUPS if "{Group}" in template else GROUPS[:1]:  # filled once per group only if it names one
             out += [(template.format(harm=h, harmed=d, harms=s, Group=group[0].upper() + group[1:]), 1, None)
                     for h, d, s in zip(HARM, HARMED, HARMS)]
-    for k, template in enumerate(DEHUMANISING):
-        for i, group in enumerate(GROUPS):
-            vermin = VERMIN[(i + k) % len(VERMIN)]
-            out.append((template.format(group=group, Group=group[0].upper() + group[1:], vermin=vermin), 1,
-                        1 if "You" in template else None))
-    for k, template in enumerate(RESPECTING):
-        for i, group in enumerate(GROUPS):
-            kind = KIND[(i + k) % len(KIND)]
-            out.append((template.format(group=group, Group=group[0].upper() + group[1:], kind=kind), 0, 0))
+    out += [(text, 1, 1 if "You" in template else None) for template, text in _about_groups(DEHUMANISING, VERMIN)]
+    out += [(text, 0, 0) for _, text in _about_groups(RESPECTING, KIND)]
     out += [(text, 0, 0) for text in CIVIL]
     out += read_written(SENTENCES)
     return sorted(set(out), key=lambda example: example[0])
