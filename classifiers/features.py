@@ -39,7 +39,8 @@ def _count_words(vectorizer, words):
     Bytes, not arrays: a cached word costs about a third of the memory, and a batch joins them at once."""
     vocabulary = vectorizer.vocabulary_
     min_n, max_n = vectorizer.ngram_range
-    return {word: array("i", [j for j in map(vocabulary.get, char_wb_ngrams(word, min_n, max_n)) if j is not None]).tobytes()
+    return {word: array("i", [j for j in map(vocabulary.get, char_wb_ngrams(word, min_n, max_n))
+                              if j is not None]).tobytes()
             for word in words}
 
 
