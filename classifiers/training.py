@@ -184,6 +184,9 @@ def evaluate(bundle, test_examples, test_foreign):
             metrics[f"{rule}_roc_auc"] = float(roc_auc_score(y, scores))
             metrics[f"{rule}_calibration_error"] = calibration_error(y, scores)
             metrics[f"{rule}_brier"] = float(brier_score_loss(y, scores))
+            metrics[f"{rule}_recall_at_review"] = float(np.mean(scores[y == 1] >= th[rule]["review"]))
+        if (scores >= th[rule]["reject"]).any():
+            metrics[f"{rule}_precision_at_reject"] = float(np.mean(y[scores >= th[rule]["reject"]]))
         for source in sorted({test_examples[i].source for i in idx}):
             sel = np.array([test_examples[i].source == source for i in idx])
             if 0 < y[sel].sum() < sel.sum():
