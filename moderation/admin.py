@@ -4,7 +4,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from classifiers import RULES
-from classifiers.report import FLOORS, REFERENCES
+from classifiers.report import card_sections
 from moderation import jobs, versions
 from moderation.auth import role_required
 from moderation.extensions import db
@@ -154,7 +154,7 @@ def model_card(name):
         "admin/model_card.html", version=version, active=active, rules=RULES,
         problem=versions.artifact_problem(current_app.config["MODELS_DIR"], version),
         comparison=versions.comparison_rows(version.card), what_if=versions.what_if(version.thresholds),
-        yardsticks={**FLOORS, **REFERENCES},
+        figures=card_sections(version.card or {}),
     )
 
 

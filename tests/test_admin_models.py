@@ -4,7 +4,7 @@ import os
 import pytest
 from sqlalchemy import select
 
-from classifiers import RULES, compare
+from classifiers import RULES, compare, report
 from moderation.extensions import db
 from moderation.models import AuditEvent, Comment, ModelVersion
 from moderation.operations import active_version, moderator_decisions, promote_version, split_decisions
@@ -82,9 +82,11 @@ def test_model_card_shows_data_figures_and_provenance(app, client, login):
         card = version.card
     assert version.sha256 in page and card["sklearn_version"] in page and card["created_at"] in page
     assert "olid" in page and str(card["data"]["rows"]["olid"]) in page
-    assert "abuse_roc_auc" in page and "No comparison was recorded" in page
-    # Each figure with a published reference shows it beside our value.
-    assert "span_f1_toxic_spans_trial" in page and "SemEval-2021 Task 5 best: about 0.70" in page
+    assert "abuse ROC AUC, test split" in page and "No comparison was recorded" in page
+    # Each figure with a published reference or a floor shows it beside our value; figures below a floor are marked.
+    assert "span F1, every post flagged (SemEval setting)" in page and "SemEval-2021 Task 5 best: about 0.70" in page
+    assert "0.93 or more" in page and "under 1%" in page
+    assert page.count("not met</strong>") == len(report.unmet(card))
     assert f"flask --app wsgi evaluate {TEST_VERSION}" in page  # no speed figures until evaluated
     assert client.get("/admin/models/unknown").status_code == 404
 

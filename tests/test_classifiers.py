@@ -6,7 +6,7 @@ import joblib
 import numpy as np
 import pytest
 
-from classifiers import RULES, Assessment, abuse, spans, store, training
+from classifiers import RULES, Assessment, abuse, report, spans, store, training
 from classifiers.abuse import join_spans
 from classifiers.evaluation import decision
 from classifiers.features import char_wb_transform, word_transform
@@ -151,7 +151,25 @@ def test_metadata_has_metrics(bundle):
         assert isinstance(metrics[key], float)
     assert bundle.metadata["data"]["rows"]["toxic_spans_sentences"] > 0
     assert "olid" in bundle.metadata["data"]["rows"]
-    assert "metric" in training.format_metrics(bundle.metadata)
+    assert "abuse ROC AUC, test split" in training.format_metrics(bundle.metadata)
+
+
+def test_model_card_says_which_figures_miss_their_floor():
+    card = {"metrics": {"abuse_roc_auc": 0.92, "personal_attack_roc_auc": 0.95, "civil_corpus_fpr_at_reject": 0.0114,
+                        "span_f1_toxic_spans_trial": 0.66, "test_rows": 9406.0},
+            "thresholds": {"abuse": {"review": 0.25, "reject": 0.84}}, "training_seconds": 48.8}
+    sections = dict(report.card_sections(card))
+    assert sections["Abuse and personal attacks"][:3] == [
+        ("abuse ROC AUC, test split", "0.92", "0.93 or more", "not met"),
+        ("personal attack ROC AUC, test split", "0.95", "0.9 or more", "met"),
+        ("ordinary civil corpus comments rejected", "1.14%", "under 1%", "not met")]
+    assert sections["Spans"][0][2:] == ("SemEval-2021 Task 5 best: about 0.70 on its test split", "reference")
+    assert sections["Speed and size (on the machine that ran evaluate)"] == [
+        ("training seconds, full corpora", "48.8", "under 300", "met")]
+    assert sections["Other figures"] == [("test_rows", "9,406", "", "")]
+    text = report.format_metrics(card)
+    assert text.endswith("Below the floor: abuse ROC AUC, test split; ordinary civil corpus comments rejected.")
+    assert "abuse                   0.250    0.840" in text
 
 
 def test_store_round_trip(bundle, tmp_path):
