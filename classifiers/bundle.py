@@ -4,6 +4,7 @@ import numpy as np
 from classifiers import RULES, Assessment
 from classifiers.abuse import ABUSE_RULES, join_spans
 from classifiers.sentences import assess_sentences
+from classifiers.text import original_span, readable
 
 RULE_LABELS = {"abuse": "Abusive language", "personal_attack": "Personal attack"}
 
@@ -29,7 +30,9 @@ class Bundle:
         thresholds: the ones in force (an admin may have saved others than the trained ones);
         they decide which scores get reasons and highlighted words."""
         thresholds = thresholds or self.thresholds
-        texts = [t if isinstance(t, str) else "" for t in texts]
+        # Judged as a reader sees them (HTML and written-out escapes read); spans point into the original.
+        originals = [t if isinstance(t, str) else "" for t in texts]
+        texts, places = zip(*map(readable, originals)) if originals else ((), ())
         language = self.language_gate.assess_many(texts)
         abuse = self.abuse_models.predict_proba(texts)
         over = {r: abuse[r] >= thresholds[r]["review"] for r in ABUSE_RULES}
@@ -37,9 +40,9 @@ class Bundle:
                    for i in np.flatnonzero(np.logical_or.reduce([over[r] for r in ABUSE_RULES]))}
         found = dict(zip(flagged, self.abuse_models.spans_many([(texts[i], flagged[i]) for i in flagged])))
         results = []
-        for i, text in enumerate(texts):
+        for i, text in enumerate(originals):
             p_lang, code, lang_reason = language[i]
-            p_sent, sent_reasons = assess_sentences(text)
+            p_sent, sent_reasons = assess_sentences(texts[i])
             scores = {"not_english": float(p_lang), "not_sentences": float(p_sent)}
             rule_reasons = {rule: [] for rule in RULES}
             if lang_reason:
@@ -52,7 +55,7 @@ class Bundle:
                 if rule not in flagged.get(i, ()):
                     continue
                 words = found[i][rule]
-                spans.update((s, e) for s, e, _ in words)
+                spans.update(original_span(places[i], s, e) for s, e, _ in words)
                 listed = ", ".join(f"'{w}'" for w in dict.fromkeys(w for _, _, w in words))
                 rule_reasons[rule].append(f"{RULE_LABELS[rule]}: {listed}" if listed
                                           else f"{RULE_LABELS[rule]} (no single word stands out)")

@@ -12,7 +12,7 @@ from classifiers.evaluation import decision
 from classifiers.features import char_wb_transform, word_transform
 from classifiers.identity import mask_identities
 from classifiers.sentences import assess_sentences
-from classifiers.text import strip_noise
+from classifiers.text import original_span, readable, strip_noise
 
 DATA_DIR = Path(__file__).parents[1] / "data" / "corpora"
 
@@ -95,6 +95,33 @@ def test_obscene_insult_scores_higher_and_spans_cover_the_insult(bundle):
     covered = " ".join(text[s:e].lower() for s, e in insult.spans)
     assert "idiot" in covered or "fucking" in covered
     assert any("idiot" in r or "fucking" in r for r in insult.rule_reasons["abuse"])
+
+
+def test_markup_left_in_a_comment_is_read_and_spans_point_into_the_original():
+    assert readable("You&#39;re <b>right</b> &amp; fair")[0] == "You're  right  & fair"
+    assert readable(r"Shut up\xa0now.\n\nIt\xe2\x80\x99s late, isn\u2019t it?")[0] == \
+        "Shut up\xa0now.\n\nIt’s late, isn’t it?"
+    for plain in ("Q&A at 5 <3", r"C:\Users\me", "a < b and c > d"):
+        assert readable(plain) == (plain, None)
+    text = "You&#39;re a <i>moron</i>."
+    shown, places = readable(text)
+    start, end = original_span(places, 0, len("You're"))
+    assert text[start:end] == "You&#39;re"
+    start, end = original_span(places, shown.index("moron"), shown.index("moron") + len("moron"))
+    assert text[start:end] == "moron"
+
+
+def test_a_comment_with_markup_is_judged_as_its_reader_sees_it(bundle):
+    clean = "You're a stupid idiot and nobody wants you here.\n\nGo away."
+    exported = ["<p>You&#39;re a stupid idiot and nobody wants you here.</p>\n<p>Go away.</p>",
+                r"You\'re a stupid idiot and nobody wants you here.\n\nGo away."]
+    expected = bundle.assess(clean)
+    for text, got in zip(exported, bundle.assess_many(exported)):
+        # The same words, so the same scores: tags, entities and escapes add no n-gram of their own.
+        for rule in ("abuse", "personal_attack"):
+            assert got.scores[rule] == pytest.approx(expected.scores[rule], abs=1e-9)
+        assert decision(got.scores, bundle.thresholds) == decision(expected.scores, bundle.thresholds)
+        assert [readable(text[s:e])[0] for s, e in got.spans] == [clean[s:e] for s, e in expected.spans]
 
 
 def test_identity_words_are_never_marked_as_the_abuse(bundle):
