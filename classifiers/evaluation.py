@@ -27,6 +27,11 @@ SWAPS = (
 MAX_SWAP_COMMENTS = 1500
 
 
+# Written sets exported as HTML and with escapes for the markup figures.
+MARKUP_SETS = ("civil_news.txt", "attacks.txt", "disagreement.txt", "threats.txt", "criticism.txt",
+               "english_comments.txt", "sentences.txt")
+
+
 def heldout(name):
     """Lines of a written set (comment lines, starting with "# ", skipped); .tsv files give (code, text) pairs."""
     lines = [line for line in (HELDOUT / name).read_text(encoding="utf-8").splitlines()
@@ -263,6 +268,29 @@ def _sentence_figures(bundle, th):
     }
 
 
+def as_html(text):
+    """A comment as a web page exports it: quotes and ampersands as entities, a paragraph per sentence."""
+    text = text.replace("&", "&amp;").replace("'", "&#39;").replace('"', "&quot;")
+    return "<p>" + re.sub(r"([.!?]) +", r"\1</p><p>", text) + "</p>"
+
+
+def as_escaped(text):
+    """A comment as a database dump writes it out: line breaks, apostrophes and spaces after commas as escapes."""
+    text = text.replace("\n", "\\n").replace("'", "\\'").replace("’", "\\xe2\\x80\\x99").replace(", ", ",\\xa0")
+    return re.sub(r"([.!?]) +", r"\1\\n\\n", text)
+
+
+def _markup_figures(bundle, th):
+    """Share of written comments whose decision changes when they arrive as HTML or with written-out escapes."""
+    texts = [t for name in MARKUP_SETS for t in heldout(name)]
+    plain = [decision(a.scores, th) for a in bundle.assess_many(texts)]
+    figures = {}
+    for name, export in (("html", as_html), ("escaped", as_escaped)):
+        exported = [decision(a.scores, th) for a in bundle.assess_many([export(t) for t in texts])]
+        figures[f"markup_{name}_changed"] = _share([a != b for a, b in zip(plain, exported)])
+    return figures
+
+
 def heldout_figures(bundle, data_dir, test_examples, hindi_test, validation_examples=()):
     """Figures on the written sets, the toxic-spans trial split, identity swaps of real test comments and
     OLID (validation_examples: the validation split, where the OLID operating point is chosen)."""
@@ -276,6 +304,7 @@ def heldout_figures(bundle, data_dir, test_examples, hindi_test, validation_exam
     english_rows = [ex.text for ex in test_examples if ex.source in ("toxic_spans", "wiki_context", "trac1_en")]
     figures.update(_language_figures(bundle, th, english_rows, hindi_test))
     figures.update(_sentence_figures(bundle, th))
+    figures.update(_markup_figures(bundle, th))
     trial = trial_spans(data_dir)
     assessed = bundle.assess_many([t for t, _ in trial])
     predicted = [[i for s, e in a.spans for i in range(s, e)] for a in assessed]

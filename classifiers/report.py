@@ -82,6 +82,8 @@ CARD = (
     )),
     ("Decisions", (
         Figure("auto_decided", "test-split comments decided without a moderator"),
+        Figure("markup_html_changed", "written comments sent as HTML: decision changed"),
+        Figure("markup_escaped_changed", "written comments with escapes written out (\\n, \\xa0): decision changed"),
         # The thresholds are chosen on the validation split to reach these; the test split shows how they hold.
         Figure("abuse_precision_at_reject", "abuse: precision at reject, test split (set on validation for 95%)"),
         Figure("abuse_recall_at_review", "abuse: recall at review, test split (set on validation for 90%)"),

@@ -16,7 +16,8 @@ FIGURES = ("abuse_roc_auc", "personal_attack_roc_auc", "civil_news_fpr_at_reject
            "english_comments_kept", "foreign_sentences_caught", "hinglish_caught_written", "sentences_kept_written",
            "fragments_rejected", "auto_decided", "olid_offensive_macro_f1_validation_cut", "olid_target_macro_f1",
            "span_f1_toxic_spans_trial_every_post_flagged", "written_threats_caught_or_reviewed",
-           "written_criticism_of_things_rejected", "abuse_precision_at_reject", "personal_attack_recall_at_review")
+           "written_criticism_of_things_rejected", "abuse_precision_at_reject", "personal_attack_recall_at_review",
+           "markup_html_changed")
 LABELS = {figure.key: figure.label for _, figures in report.CARD for figure in figures}
 
 
