@@ -4,7 +4,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from classifiers import RULES
-from classifiers.report import card_sections
+from classifiers.report import card_sections, unmet
 from moderation import jobs, versions
 from moderation.auth import role_required
 from moderation.extensions import db
@@ -75,6 +75,7 @@ def models():
     problems = {v.name: versions.artifact_problem(current_app.config["MODELS_DIR"], v) for v in all_versions}
     recent_jobs = db.session.scalars(select(Job).order_by(Job.id.desc()).limit(10)).all()
     return render_template("admin/models.html", versions=all_versions, problems=problems,
+                           unmet={v.name: unmet(v.card or {}) for v in all_versions},
                            current=jobs.current_job(), recent_jobs=recent_jobs, describe=jobs.describe)
 
 

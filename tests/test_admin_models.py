@@ -87,6 +87,10 @@ def test_model_card_shows_data_figures_and_provenance(app, client, login):
     assert "span F1, every post flagged (SemEval setting)" in page and "SemEval-2021 Task 5 best: about 0.70" in page
     assert "0.93 or more" in page and "under 1%" in page
     assert page.count("not met</strong>") == len(report.unmet(card))
+    # The versions list says how many figures of each version are below their floor, naming them on hover.
+    listing = client.get("/admin/models").get_data(as_text=True)
+    missed = report.unmet(card)
+    assert (f'title="{"; ".join(missed)}">{len(missed)} below' if missed else "all met") in listing
     assert f"flask --app wsgi evaluate {TEST_VERSION}" in page  # no speed figures until evaluated
     assert client.get("/admin/models/unknown").status_code == 404
 
