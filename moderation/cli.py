@@ -11,6 +11,7 @@ from sqlalchemy import select
 from classifiers import RULES, store, training
 from moderation import jobs
 from moderation.extensions import db
+from moderation.forms import MAX_COMMENT_CHARS
 from moderation.models import ROLES, ModelVersion, Story
 from moderation.operations import (
     OperationError,
@@ -147,8 +148,8 @@ def models_command():
 def score_command(source):
     """Score JSON lines {"id", "text"} with the active version; one JSON line out per line in.
 
-    A line that is not a JSON object with a text string gets {"id", "error"} in its place, the lines after
-    it are still scored, and the command exits with status 1."""
+    A line that is not a JSON object with a text string, or whose text is longer than a comment may be, gets
+    {"id", "error"} in its place, the lines after it are still scored, and the command exits with status 1."""
     version = active_version()
     if version is None:
         raise click.ClickException("No classifier version is active: run `flask --app wsgi train --promote`.")
@@ -163,9 +164,13 @@ def score_command(source):
             text = item["text"]
             if not isinstance(text, str):
                 raise TypeError("text must be a string")
+            problem = (f"text is {len(text):,} characters; a comment holds at most {MAX_COMMENT_CHARS:,}"
+                       if len(text) > MAX_COMMENT_CHARS else None)
         except (ValueError, KeyError, TypeError) as error:
+            problem = f"expected a JSON object with a text string ({error})"
+        if problem:
             failed += 1
-            message = f"line {number}: expected a JSON object with a text string ({error})"
+            message = f"line {number}: {problem}"
             click.echo(f"Error: {message}", err=True)
             click.echo(json.dumps({"id": item.get("id") if isinstance(item, dict) else None, "error": message}))
             continue

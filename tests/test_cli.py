@@ -53,11 +53,14 @@ def test_score_follows_the_contract(runner, tmp_path):
 def test_score_reads_stdin_and_explains_bad_lines(runner):
     result = runner.invoke(args=["score"], input='{"id": 7, "text": "Thank you for this report."}\n')
     assert result.exit_code == 0 and json.loads(result.output)["id"] == 7
-    result = runner.invoke(args=["score"], input='not json\n{"id": 8, "text": null}\n{"id": 9, "text": "Well said."}\n')
+    too_long = json.dumps({"id": 10, "text": "Well said. " * 1000})
+    lines = ['not json', '{"id": 8, "text": null}', too_long, '{"id": 9, "text": "Well said."}']
+    result = runner.invoke(args=["score"], input="\n".join(lines) + "\n")
     assert result.exit_code == 1 and "line 1" in result.stderr
-    bad_json, no_text, scored = map(json.loads, result.stdout.splitlines())
+    bad_json, no_text, long_text, scored = map(json.loads, result.stdout.splitlines())
     assert bad_json["id"] is None and "line 1" in bad_json["error"]
     assert no_text["id"] == 8 and "text must be a string" in no_text["error"]
+    assert long_text == {"id": 10, "error": "line 3: text is 11,000 characters; a comment holds at most 5,000"}
     assert scored["id"] == 9 and scored["decision"] in ("publish", "review", "reject")
 
 
