@@ -18,7 +18,7 @@ from sklearn.linear_model import LogisticRegression
 
 from classifiers.abuse import UNREMARKABLE, join_spans
 from classifiers.features import char_wb_ngrams
-from classifiers.identity import is_identity_term
+from classifiers.identity import UNMASKED, is_identity_term
 
 # Words keep apostrophes and in-word asterisks and look-alike symbols ("f*ck", "sh!t", "f@g"), which raters
 # mark as one word.
@@ -35,6 +35,8 @@ FLOOR = 0.08
 RELATIVE = 0.4
 # Fitted attributes that only training and its checks use (design); not stored with the version.
 TRAINING_ONLY = ("words", "context", "word_coef", "context_coef")
+# Words for people that identity masking leaves alone (too common in other senses) but that are no abuse.
+PEOPLE = UNMASKED | {"person", "woman", "man", "girl", "girls", "boy", "boys"}
 # Distinct words whose shares are remembered (bounded, so a long-running process stays small).
 CACHE_SIZE = 50_000
 
@@ -46,8 +48,9 @@ def tokens_of(text):
 
 @lru_cache(maxsize=CACHE_SIZE)
 def markable(word):
-    """Words never marked on their own: function words and identity terms (naming one is not abuse)."""
-    return word.lower() not in UNREMARKABLE and not is_identity_term(word)
+    """Words never marked on their own: function words, identity terms and the words for people, women,
+    men or the old (naming someone is not the abuse)."""
+    return word.lower() not in UNREMARKABLE and not is_identity_term(word) and word.lower() not in PEOPLE
 
 
 def _bin(x):

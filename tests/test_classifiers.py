@@ -131,6 +131,12 @@ def test_identity_words_are_never_marked_as_the_abuse(bundle):
     assert "idiot" in marked or "fucking" in marked
     assert "gay" not in marked and "muslim" not in marked
     assert found["abuse"] == found["personal_attack"]
+    # Nor the words for women, men or people, which masking leaves alone: the reader is never told "Women" is abuse.
+    texts = ["Women like her should be beaten until they learn their place.", "Old men are disgusting perverts.",
+             "Fat ugly women like you are worthless."]
+    for found in bundle.abuse_models.spans_many([(text, ("abuse",)) for text in texts]):
+        marked = {word.lower() for _, _, phrase in found["abuse"] for word in phrase.split()}
+        assert marked and not marked & {"women", "men", "old"}
 
 
 def test_threats_in_ordinary_words_reach_a_moderator(bundle):
