@@ -1,4 +1,4 @@
-"""Small text helpers shared by the classifiers: tokens with offsets, noise stripping."""
+"""Small text helpers shared by the classifiers: tokens with offsets, noise stripping, markup read as text."""
 import html
 import re
 
