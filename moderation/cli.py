@@ -9,6 +9,7 @@ from flask.cli import with_appcontext
 from sqlalchemy import select
 
 from classifiers import RULES, store, training
+from classifiers.report import unmet
 from moderation import jobs
 from moderation.extensions import db
 from moderation.forms import MAX_COMMENT_CHARS
@@ -133,13 +134,16 @@ def promote_command(name):
 @with_appcontext
 def models_command():
     """List the classifier versions and their figures, marking the active one."""
-    click.echo(f"  {'version':<12} {'created':<16} " + " ".join(f"{label:>9}" for label in MODEL_FIGURES.values()))
+    click.echo(f"  {'version':<12} {'created':<16} " + " ".join(f"{label:>9}" for label in MODEL_FIGURES.values())
+               + "  below floor")
     for version in db.session.scalars(select(ModelVersion).order_by(ModelVersion.id)):
         metrics = version.card.get("metrics", {})
         figures = " ".join(f"{metrics[key]:>9.3f}" if isinstance(metrics.get(key), float) else f"{'-':>9}"
                            for key in MODEL_FIGURES)
-        click.echo(f"{'*' if version.active else ' '} {version.name:<12} {version.created_at:%Y-%m-%d %H:%M} {figures}")
-    click.echo("* = active")
+        below = len(unmet(version.card)) if metrics else "-"
+        click.echo(f"{'*' if version.active else ' '} {version.name:<12} {version.created_at:%Y-%m-%d %H:%M} {figures}"
+                   f"  {below:>11}")
+    click.echo("* = active; below floor: figures under their floor (flask --app wsgi evaluate VERSION names them)")
 
 
 @click.command("score")

@@ -3,6 +3,7 @@ import json
 
 from sqlalchemy import select
 
+from classifiers.report import unmet
 from moderation.extensions import db
 from moderation.models import ModelVersion, User
 from moderation.operations import register_version
@@ -68,12 +69,14 @@ def test_promote_switches_the_active_version(runner, app):
     with app.app_context():
         version = db.session.scalar(select(ModelVersion))
         register_version("test-v2", dict(version.card, sha256=version.sha256))
+        below = len(unmet(version.card))  # the same card for both
         db.session.commit()
     assert runner.invoke(args=["promote", "nope"]).exit_code != 0
     result = runner.invoke(args=["promote", "test-v2"])
     assert result.exit_code == 0 and "test-v2 is now active" in result.output
     listing = runner.invoke(args=["models"]).output
     assert "* test-v2" in listing and "  test-v1" in listing
+    assert [line.split()[-1] for line in listing.splitlines() if "test-v" in line] == [str(below)] * 2
     with app.app_context():
         assert [v.name for v in db.session.scalars(select(ModelVersion).where(ModelVersion.active))] == ["test-v2"]
 
