@@ -35,8 +35,9 @@ FLOOR = 0.08
 RELATIVE = 0.4
 # Fitted attributes that only training and its checks use (design); not stored with the version.
 TRAINING_ONLY = ("words", "context", "word_coef", "context_coef")
-# Words for people that identity masking leaves alone (too common in other senses) but that are no abuse.
-PEOPLE = UNMASKED | {"person", "woman", "man", "girl", "girls", "boy", "boys"}
+# Words never marked on their own: function words, and the words for people that identity masking leaves
+# alone (too common in other senses to mask) but that are no abuse.
+NEVER_MARKED = UNREMARKABLE | UNMASKED | {"person", "woman", "man", "girl", "girls", "boy", "boys"}
 # Distinct words whose shares are remembered (bounded, so a long-running process stays small).
 CACHE_SIZE = 50_000
 
@@ -50,7 +51,7 @@ def tokens_of(text):
 def markable(word):
     """Words never marked on their own: function words, identity terms and the words for people, women,
     men or the old (naming someone is not the abuse)."""
-    return word.lower() not in UNREMARKABLE and not is_identity_term(word) and word.lower() not in PEOPLE
+    return word.lower() not in NEVER_MARKED and not is_identity_term(word)
 
 
 def _bin(x):
