@@ -7,7 +7,7 @@ from flask import Flask, render_template
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from moderation.extensions import csrf, db, login_manager, migrate
+from moderation.extensions import csrf, db, limiter, login_manager, migrate
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
@@ -40,11 +40,13 @@ def create_app(test_config=None, instance_path=None):
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret(app.instance_path)
     app.config["MODELS_DIR"] = os.path.join(app.instance_path, "models")
+    app.config.setdefault("RATELIMIT_STORAGE_URI", os.environ.get("REDIS_URL") or "memory://")
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
     csrf.init_app(app)
     login_manager.init_app(app)
+    limiter.init_app(app)
 
     from moderation import admin, auth, cli, comments, review
 

@@ -1,4 +1,6 @@
 """Flask extensions, created unbound and initialised in create_app."""
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -27,3 +29,5 @@ csrf = CSRFProtect()
 login_manager = LoginManager()
 login_manager.login_view = "auth.login"
 login_manager.login_message_category = "info"
+# Rate limits (Flask-Limiter): Redis storage when REDIS_URL is set, so every worker and host counts together.
+limiter = Limiter(key_func=get_remote_address, default_limits=[], headers_enabled=True)
