@@ -3,7 +3,7 @@ import os
 import secrets
 from pathlib import Path
 
-from flask import Flask, render_template
+from flask import Flask, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
@@ -29,10 +29,15 @@ def create_app(test_config=None, instance_path=None):
         COMMENTS_PER_PAGE=20,
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
+        API_KEY_RATE_LIMIT="1200/minute",
+        API_BAD_KEY_RATE_LIMIT="60/minute",
+        CORAL_PHASE_RATE_LIMIT="3000/minute",
     )
     app.config.from_pyfile("config.py", silent=True)
     if os.environ.get("DATABASE_URL"):
         app.config["SQLALCHEMY_DATABASE_URI"] = os.environ["DATABASE_URL"]
+    if os.environ.get("PUBLIC_URL"):
+        app.config["PUBLIC_URL"] = os.environ["PUBLIC_URL"]
     if os.environ.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = os.environ["SECRET_KEY"]
     if test_config:
@@ -49,11 +54,15 @@ def create_app(test_config=None, instance_path=None):
     limiter.init_app(app)
 
     from moderation import admin, auth, cli, comments, review
+    from moderation.api import coral, integrations, perspective
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(comments.bp)
     app.register_blueprint(review.bp)
     app.register_blueprint(admin.bp)
+    app.register_blueprint(perspective.bp)
+    app.register_blueprint(coral.bp)
+    app.register_blueprint(integrations.bp)
     cli.register(app)
     app.register_error_handler(HTTPException, _render_http_error)
     app.register_error_handler(CSRFError, _render_csrf_error)
@@ -61,7 +70,11 @@ def create_app(test_config=None, instance_path=None):
 
 
 def _render_http_error(error):
-    """HTTP errors as pages in the site's layout."""
+    """HTTP errors as pages in the site's layout; under the APIs, in their JSON shape (unknown path, wrong method)."""
+    from moderation.api import perspective
+
+    if request.path.startswith((perspective.bp.url_prefix + "/", "/integrations/coral/")):
+        return perspective.error_response(error.code, error.description or error.name)
     return render_template("error.html", code=error.code, title=error.name, message=error.description), error.code
 
 

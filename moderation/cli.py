@@ -1,4 +1,4 @@
-"""`flask` commands: create-user, train, promote, models, score, bootstrap, evaluate."""
+"""`flask` commands: create-user, train, promote, models, score, bootstrap, evaluate (and the API's, beside it)."""
 import copy
 import json
 import sys
@@ -38,8 +38,10 @@ DEMO_STORY = {
 
 def register(app):
     """Attach the commands to the app."""
+    from moderation.api.commands import COMMANDS
+
     for command in (create_user_command, train_command, run_job_command, promote_command, models_command,
-                    score_command, bootstrap_command, evaluate_command):
+                    score_command, bootstrap_command, evaluate_command, *COMMANDS):
         app.cli.add_command(command)
 
 

@@ -227,3 +227,57 @@ class Job(db.Model):
     finished_at: Mapped[Optional[datetime]] = mapped_column(DateTime(timezone=True))
 
     created_by: Mapped[Optional[User]] = relationship()
+
+
+class ApiKey(db.Model):
+    """A key another system calls the APIs with; only its sha256 is stored, beside a short prefix to find it by."""
+
+    __tablename__ = "api_keys"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(60), unique=True)
+    prefix: Mapped[str] = mapped_column(String(16), unique=True)
+    key_hash: Mapped[str] = mapped_column(String(64))
+    # Flask-Limiter notation ("1200/minute"); None uses the configured default.
+    rate_limit: Mapped[Optional[str]] = mapped_column(String(60))
+    # Whether retraining uses the feedback labels this key sends beside the moderators' decisions.
+    train_on_feedback: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    revoked_at: Mapped[Optional[datetime]] = mapped_column(DateTime(timezone=True))
+
+
+class ApiCall(db.Model):
+    """One call to an API: which key, which endpoint, the answer and how long it took (text only when kept)."""
+
+    __tablename__ = "api_calls"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key_id: Mapped[Optional[int]] = mapped_column(ForeignKey("api_keys.id"), index=True)
+    endpoint: Mapped[str] = mapped_column(String(20))  # analyze | suggestscore | coral_phase
+    status_code: Mapped[int] = mapped_column(Integer)
+    latency_ms: Mapped[float] = mapped_column(default=0.0)
+    decision: Mapped[Optional[str]] = mapped_column(String(20))
+    # Kept only when the client did not ask doNotStore.
+    text: Mapped[Optional[str]] = mapped_column(Text)
+    scores: Mapped[Optional[dict]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+
+    key: Mapped[Optional[ApiKey]] = relationship()
+
+
+class ApiFeedback(db.Model):
+    """A label an API client sent (suggestscore): a training source of its own, replaced by a repeat of its token."""
+
+    __tablename__ = "api_feedback"
+    __table_args__ = (UniqueConstraint("key_id", "client_token"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key_id: Mapped[int] = mapped_column(ForeignKey("api_keys.id"), index=True)
+    client_token: Mapped[Optional[str]] = mapped_column(String(256))
+    text: Mapped[str] = mapped_column(Text)
+    # {rule: 0/1} read from the attribute scores the client suggested.
+    labels: Mapped[dict] = mapped_column(JSON)
+    suggested: Mapped[dict] = mapped_column(JSON)
+    community_id: Mapped[Optional[str]] = mapped_column(String(256))
+    context: Mapped[Optional[dict]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+
+    key: Mapped[ApiKey] = relationship()

@@ -29,7 +29,7 @@ HOLD_MINUTES = 5  # how long opening an item keeps other moderators off it
 REPORT_HIDE_WEIGHT = 3.0  # open reports weighing this much hide a published comment
 TRUSTED_MIN_PUBLISHED = 10  # trusted: this many published comments ...
 TRUSTED_CLEAN_DAYS = 60  # ... and no rejection in this many days
-DEFAULT_SETTINGS = {"audit_sample_rate": 0.02}
+DEFAULT_SETTINGS = {"audit_sample_rate": 0.02, "coral_phase_secrets": []}
 
 
 class OperationError(Exception):

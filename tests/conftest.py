@@ -174,3 +174,19 @@ def make_comment(app, make_user, make_story):
             return comment.id
 
     return make
+
+
+@pytest.fixture
+def make_api_key(app):
+    """Create-one factory for API keys: make_api_key("coral", rate_limit="10/minute") -> the raw key."""
+    from moderation.api.keys import create_key
+
+    counter = iter(range(1, 10_000))
+
+    def make(name=None, rate_limit=None, train_on_feedback=False):
+        with app.app_context():
+            _, raw = create_key(name or f"client-{next(counter)}", None, rate_limit, train_on_feedback)
+            db.session.commit()
+            return raw
+
+    return make

@@ -6,7 +6,7 @@ from moderation.models import Comment
 from tests.conftest import post_form
 
 # (method, url, minimum role); {slug} is filled with a real story, {comment} and {author} with a
-# real comment waiting for review and its author.
+# real comment waiting for review and its author, {key} with a real API key.
 PROTECTED = [
     ("get", "/review/", "moderator"),
     ("post", "/review/1", "moderator"),
@@ -37,14 +37,27 @@ PROTECTED = [
     ("post", "/admin/models/test-v1/compare", "admin"),  # the active version: refused, so no job starts here
     ("get", "/admin/users", "admin"),
     ("post", "/admin/users/1/role", "admin"),
+    ("get", "/admin/integrations/", "admin"),
+    ("post", "/admin/integrations/keys", "admin"),
+    ("post", "/admin/integrations/keys/{key}", "admin"),
+    ("post", "/admin/integrations/keys/{key}/revoke", "admin"),
+    ("get", "/admin/integrations/keys/{key}/feedback", "admin"),
+    ("post", "/admin/integrations/coral", "admin"),
 ]
 RANK = {"anonymous": 0, "reader": 1, "moderator": 2, "admin": 3}
 
 
 @pytest.mark.parametrize("method,url,needed", PROTECTED)
 @pytest.mark.parametrize("role", ["anonymous", "reader", "moderator", "admin"])
-def test_route_refuses_lower_roles(client, login, make_story, make_comment, app, method, url, needed, role):
+def test_route_refuses_lower_roles(client, login, make_story, make_comment, make_api_key, app, method, url, needed,
+                                   role):
     make_story()
+    if "{key}" in url:
+        from moderation.api.keys import find_key
+
+        make_api_key("role-check-key")
+        with app.app_context():
+            url = url.format(key=find_key("role-check-key").id)
     if "{comment}" in url or "{author}" in url:
         comment_id = make_comment()
         with app.app_context():
@@ -54,7 +67,7 @@ def test_route_refuses_lower_roles(client, login, make_story, make_comment, app,
     if method == "get":
         response = client.get(url)
     else:
-        response = post_form(client, url, {"title": "A title", "audit_percent": "2"})
+        response = post_form(client, url, {"title": "A title", "audit_percent": "2", "name": "made-in-role-check"})
     if role == "anonymous":
         assert response.status_code == 302 and "/auth/login" in response.headers["Location"]
     elif RANK[role] < RANK[needed]:

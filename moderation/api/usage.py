@@ -1,0 +1,165 @@
+"""What API clients did: every call recorded against its key, their feedback labels, and the figures admins see."""
+import time
+from collections import defaultdict
+from datetime import timedelta
+
+from flask import current_app, g
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+
+from moderation.extensions import db
+from moderation.forms import clean_text
+from moderation.models import ApiCall, ApiFeedback, ApiKey, utcnow
+from moderation.operations import split_decisions
+
+# Attributes a client's label can teach, and the house rule each teaches.
+ABUSIVE = ("TOXICITY", "SEVERE_TOXICITY", "IDENTITY_ATTACK", "THREAT", "PROFANITY", "ABUSE")
+LABELLED_RULES = {"INSULT": "personal_attack", "PERSONAL_ATTACK": "personal_attack", "NOT_ENGLISH": "not_english"}
+
+
+def clean(text):
+    """The text as a comment form would keep it (control and invisible characters stripped)."""
+    return clean_text(text)
+
+
+def start_call():
+    g.api_started = time.perf_counter()
+
+
+def finish_call(response, key_id, endpoint=None):
+    """Record the call against its key (the text and scores only when the client let us keep them)."""
+    endpoint = endpoint or g.get("api_endpoint")
+    if key_id is None and endpoint != "coral_phase" or endpoint is None:
+        return response
+    keep = g.get("api_store", False)
+    call = ApiCall(
+        key_id=key_id, endpoint=endpoint, status_code=response.status_code,
+        latency_ms=round((time.perf_counter() - g.get("api_started", time.perf_counter())) * 1000, 2),
+        decision=g.get("api_decision"),
+        text=g.get("api_text") if keep else None, scores=g.get("api_scores") if keep else None,
+    )
+    try:
+        db.session.rollback()  # nothing of a failed request may ride along with the record
+        db.session.add(call)
+        db.session.commit()
+    except SQLAlchemyError:
+        db.session.rollback()
+        current_app.logger.error("could not record an API call to %s", endpoint)
+    return response
+
+
+def labels_from(values):
+    """{rule: 0/1} from the attribute scores a client suggests (0 approved, 1 rejected, as Coral sends them)."""
+    labels = {}
+    for name, value in values.items():
+        if name in ABUSIVE:
+            labels["abuse"] = max(labels.get("abuse", 0), int(value >= 0.5))
+            if name == "TOXICITY" and value < 0.5:
+                labels.setdefault("personal_attack", 0)
+        elif name in LABELLED_RULES:
+            labels[LABELLED_RULES[name]] = int(value >= 0.5)
+        elif name == "NOT_SENTENCES":
+            labels["not_sentences"] = int(value >= 0.5)
+    if labels.get("abuse") == 1 and labels.get("personal_attack") == 0 and "INSULT" not in values:
+        del labels["personal_attack"]
+    return labels
+
+
+def store_feedback(key, text, labels, suggested, client_token, community_id, context):
+    """Keep a label; the same key and clientToken again replaces it (a moderator reversed a decision)."""
+    fields = dict(text=text, labels=labels, suggested=suggested, community_id=(community_id or None) and community_id[:256],
+                  context=context, updated_at=utcnow())
+    row = client_token is not None and db.session.scalar(
+        select(ApiFeedback).where(ApiFeedback.key_id == key.id, ApiFeedback.client_token == client_token))
+    if row:
+        for name, value in fields.items():
+            setattr(row, name, value)
+        db.session.flush()
+        return row
+    row = ApiFeedback(key_id=key.id, client_token=client_token, **fields)
+    try:
+        with db.session.begin_nested():
+            db.session.add(row)
+    except IntegrityError:  # the same token arrived twice at once: the later one wins
+        row = db.session.scalar(
+            select(ApiFeedback).where(ApiFeedback.key_id == key.id, ApiFeedback.client_token == client_token))
+        for name, value in fields.items():
+            setattr(row, name, value)
+    db.session.flush()
+    return row
+
+
+def feedback_decisions():
+    """Labels from the keys whose feedback retraining uses, oldest first: (id, text, {rule: 0/1}, key name)."""
+    rows = db.session.execute(
+        select(ApiFeedback.id, ApiFeedback.text, ApiFeedback.labels, ApiKey.name)
+        .join(ApiKey, ApiKey.id == ApiFeedback.key_id)
+        .where(ApiKey.train_on_feedback)
+        .order_by(ApiFeedback.updated_at, ApiFeedback.id)
+    ).all()
+    return [(row.id, row.text, row.labels, row.name) for row in rows if row.labels]
+
+
+def feedback_split():
+    """(to train on, held back): the newest fifth of the used feedback labels is held back, as for moderators."""
+    return split_decisions([(i, text, labels) for i, text, labels, _ in feedback_decisions()])
+
+
+def _percentile(values, share):
+    if not values:
+        return None
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
+
+
+def key_summaries(days=30):
+    """Per key: calls, errors, decisions, p50/p99 latency over the last days, and feedback labels received."""
+    since = utcnow() - timedelta(days=days)
+    calls = db.session.execute(
+        select(ApiCall.key_id, ApiCall.endpoint, ApiCall.status_code, ApiCall.latency_ms, ApiCall.decision)
+        .where(ApiCall.created_at >= since)
+    ).all()
+    feedback = dict(db.session.execute(
+        select(ApiFeedback.key_id, func.count(ApiFeedback.id)).group_by(ApiFeedback.key_id)).all())
+    summary = defaultdict(lambda: {"calls": 0, "errors": 0, "limited": 0, "latencies": [], "decisions": defaultdict(int),
+                                   "endpoints": defaultdict(int)})
+    for key_id, endpoint, status, latency, decision in calls:
+        row = summary[key_id]
+        row["calls"] += 1
+        row["endpoints"][endpoint] += 1
+        row["errors"] += status >= 400 and status != 429
+        row["limited"] += status == 429
+        if status < 300:
+            row["latencies"].append(latency)
+        if decision:
+            row["decisions"][decision] += 1
+    out = {}
+    for key_id, row in summary.items():
+        out[key_id] = {**row, "p50": _percentile(row["latencies"], 0.5), "p99": _percentile(row["latencies"], 0.99),
+                       "decisions": dict(row["decisions"]), "endpoints": dict(row["endpoints"])}
+    for key_id, count in feedback.items():
+        out.setdefault(key_id, {"calls": 0, "errors": 0, "limited": 0, "p50": None, "p99": None, "decisions": {},
+                                "endpoints": {}})["feedback"] = count
+    return out
+
+
+def calls_per_day(days=14):
+    """[(day, key id, calls)] for the last days, oldest first."""
+    since = utcnow() - timedelta(days=days)
+    day = func.date(ApiCall.created_at)
+    return db.session.execute(
+        select(day, ApiCall.key_id, func.count(ApiCall.id)).where(ApiCall.created_at >= since)
+        .group_by(day, ApiCall.key_id).order_by(day)
+    ).all()
+
+
+def recent_feedback(key_id, limit=50):
+    """A key's newest feedback labels."""
+    return db.session.scalars(select(ApiFeedback).where(ApiFeedback.key_id == key_id)
+                              .order_by(ApiFeedback.updated_at.desc()).limit(limit)).all()
+
+
+def recent_calls(limit=50):
+    """The newest calls whose text was kept (doNotStore false), for the usage view."""
+    return db.session.scalars(select(ApiCall).where(ApiCall.text.is_not(None))
+                              .order_by(ApiCall.id.desc()).limit(limit)).all()
