@@ -60,11 +60,14 @@ def figures(bundle, thresholds, items):
     return out
 
 
-def evaluate(bundle, thresholds, held_back, validation):
-    """Every comparison figure for one version."""
-    return {"held_back": figures(bundle, thresholds, held_back),
-            "validation": figures(bundle, thresholds, validation),
-            "identity": identity_check(bundle, thresholds)}
+def evaluate(bundle, thresholds, held_back, validation, feedback_held=()):
+    """Every comparison figure for one version; API clients' held-back labels, when any, as a section of their own."""
+    result = {"held_back": figures(bundle, thresholds, held_back),
+              "validation": figures(bundle, thresholds, validation),
+              "identity": identity_check(bundle, thresholds)}
+    if feedback_held:
+        result["feedback_held_back"] = figures(bundle, thresholds, list(feedback_held))
+    return result
 
 
 def is_worse(name, candidate, active):

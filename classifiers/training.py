@@ -49,14 +49,15 @@ def _rule_labels(examples, rule, with_weights):
 
 
 def _extra(extra_examples):
-    """Moderator decisions -> abuse examples and (text, is_foreign) language examples."""
+    """Moderator decisions (or other labels: a third item names their source) -> abuse examples and
+    (text, is_foreign) language examples."""
     abuse, language = [], []
-    for text, labels in extra_examples:
+    for text, labels, *source in extra_examples:
         if not text or not text.strip():
             continue
         if "abuse" in labels or "personal_attack" in labels:
-            abuse.append(Example(text, "moderators", labels.get("abuse"), labels.get("personal_attack"),
-                                 weight=EXTRA_WEIGHT))
+            abuse.append(Example(text, source[0] if source else "moderators", labels.get("abuse"),
+                                 labels.get("personal_attack"), weight=EXTRA_WEIGHT))
         if "not_english" in labels:
             language.append((text, int(labels["not_english"])))
     return abuse, language
@@ -65,7 +66,7 @@ def _extra(extra_examples):
 def train(data_dir, extra_examples=(), limit=None, progress=None, seed=0):
     """Train every classifier from the corpora in data_dir plus moderator examples; returns a Bundle.
 
-    extra_examples: (text, {rule: 0/1}) pairs. abuse / personal_attack labels join the training data
+    extra_examples: (text, {rule: 0/1}) pairs, or (text, labels, source) to count them as their own source. abuse / personal_attack labels join the training data
     (weight 2); not_english labels join the English gate; not_sentences is rule-based and ignores them.
     """
     say = progress or (lambda stage, percent: None)
@@ -223,7 +224,7 @@ def evaluate(bundle, test_examples, test_foreign):
 
 def _data_card(examples, romanized, devanagari, written, extra_abuse, extra_language, split):
     """Rows per source and label; written: {name: examples} added to training besides the corpora."""
-    rows = Counter(ex.source for ex in examples)
+    rows = Counter(ex.source for ex in examples + extra_abuse)
     per_label = {f"{ex.source}:{rule}={getattr(ex, rule)}": 0 for ex in examples for rule in ABUSE_RULES}
     for ex in examples:
         for rule in ABUSE_RULES:

@@ -11,6 +11,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from classifiers import compare, store, training
+from moderation.api import usage
 from moderation.extensions import db
 from moderation.models import Job, ModelVersion
 from moderation.operations import (
@@ -26,6 +27,7 @@ from moderation.pipeline import load_bundle
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 # Training reports 0-100; the job maps it to 0-TRAINING_SHARE and spends the rest comparing and saving.
 TRAINING_SHARE = 85
+FEEDBACK_SOURCE = "api_feedback"  # API clients' labels: a training source of their own
 MAX_ERROR = 2000
 
 
@@ -184,10 +186,14 @@ def _train(job, progress):
     """Train on the corpora plus moderators' decisions (newest fifth held back); compare; save; register."""
     config = current_app.config
     train_on, held_back = split_decisions(moderator_decisions())
-    bundle = training.train(config["DATA_DIR"], train_on, limit=job.row_limit, progress=progress)
+    feedback_on, feedback_held = usage.feedback_split()
+    extra = train_on + [(text, labels, FEEDBACK_SOURCE) for text, labels in feedback_on]
+    bundle = training.train(config["DATA_DIR"], extra, limit=job.row_limit, progress=progress)
     progress("comparing with the active version", TRAINING_SHARE + 2, scale=False)
     bundle.metadata["moderator_decisions"] = {"trained_on": len(train_on), "held_back": len(held_back)}
-    bundle.metadata["comparison"] = _compare(bundle, bundle.thresholds, held_back, job.row_limit, config)
+    bundle.metadata["api_feedback"] = {"trained_on": len(feedback_on), "held_back": len(feedback_held)}
+    bundle.metadata["comparison"] = _compare(bundle, bundle.thresholds, held_back, job.row_limit, config,
+                                             feedback_held)
     progress("saving the artifact", 97, scale=False)
     name = next_version_name()
     metadata = store.save(bundle, config["MODELS_DIR"], name)
@@ -205,7 +211,8 @@ def _recompare(job, progress):
     bundle = load_bundle(config["MODELS_DIR"], version)
     _, held_back = split_decisions(moderator_decisions())
     progress("comparing with the active version", 30, scale=False)
-    comparison = _compare(bundle, version.thresholds, held_back, version.card.get("limit"), config)
+    comparison = _compare(bundle, version.thresholds, held_back, version.card.get("limit"), config,
+                          usage.feedback_split()[1])
     progress("saving the model card", 95, scale=False)
     changes = {"comparison": comparison}
     store.update_card(config["MODELS_DIR"], version.name, changes)
@@ -214,17 +221,19 @@ def _recompare(job, progress):
     return version.name
 
 
-def _compare(bundle, thresholds, held_back, limit, config):
-    """The candidate's and the active version's figures on the same held-back decisions and validation rows."""
+def _compare(bundle, thresholds, held_back, limit, config, feedback_held=()):
+    """The candidate's and the active version's figures on the same held-back decisions (moderators' and API
+    clients' labels apart) and validation rows."""
     validation = compare.validation_set(config["DATA_DIR"], limit, bundle.metadata.get("seed", 0))
-    result = {"candidate": compare.evaluate(bundle, thresholds, held_back, validation),
+    result = {"candidate": compare.evaluate(bundle, thresholds, held_back, validation, feedback_held),
               "compared_at": _now().strftime("%Y-%m-%d %H:%M UTC")}
     active = active_version()
     if active is not None:
         result["against"] = active.name
         try:
             active_bundle = load_bundle(config["MODELS_DIR"], active)
-            result["active"] = compare.evaluate(active_bundle, active.thresholds, held_back, validation)
+            result["active"] = compare.evaluate(active_bundle, active.thresholds, held_back, validation,
+                                                feedback_held)
         except Exception as error:  # a broken active artifact must not stop the candidate
             result["active_error"] = f"{type(error).__name__}: {error}"
     return result

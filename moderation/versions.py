@@ -47,7 +47,11 @@ def comparison_rows(card):
     if not candidate:
         return []
     rows = []
-    for section, title in (("held_back", "Held-back moderator decisions"), ("validation", "Corpora validation split")):
+    sections = (("held_back", "Held-back moderator decisions"), ("feedback_held_back", "Held-back API feedback labels"),
+                ("validation", "Corpora validation split"))
+    for section, title in sections:
+        if section not in candidate and section not in active:
+            continue
         mine, theirs = candidate.get(section, {}), active.get(section, {})
         rows.append((title, "rows", mine.get("rows"), theirs.get("rows"), False))
         for rule in RULES:
