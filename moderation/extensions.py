@@ -5,7 +5,10 @@ from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
-from sqlalchemy import MetaData
+import sqlite3
+
+from sqlalchemy import MetaData, event
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase
 
 NAMING_CONVENTION = {
@@ -31,3 +34,14 @@ login_manager.login_view = "auth.login"
 login_manager.login_message_category = "info"
 # Rate limits (Flask-Limiter): Redis storage when REDIS_URL is set, so every worker and host counts together.
 limiter = Limiter(key_func=get_remote_address, default_limits=[], headers_enabled=True)
+
+
+@event.listens_for(Engine, "connect")
+def _tune_sqlite(connection, _record):
+    """SQLite in write-ahead-log mode: readers never wait for the writer, and a commit needs no fsync
+    (synchronous=NORMAL: durable across a crash of the process; a power cut may lose the last commits)."""
+    if isinstance(connection, sqlite3.Connection):
+        cursor = connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()

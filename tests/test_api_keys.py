@@ -39,7 +39,8 @@ def test_an_admin_creates_a_key_sees_it_once_and_its_usage(app, client, login):
         assert client.post("/v1alpha1/comments:analyze", json=BODY, headers={"X-Goog-Api-Key": raw}).status_code == 200
     listing = client.get("/admin/integrations/").get_data(as_text=True)
     assert raw not in listing and "wordpress" in listing
-    assert re.search(r"<td>3</td><td>0</td><td>0</td>\s*<td>reject 3</td>", listing), listing
+    figures = dict(re.findall(r'data-figure="(\w+)">([^<]*)<', listing))
+    assert figures == {"calls": "3", "errors": "0", "limited": "0", "decisions": "reject 3"}, figures
     assert "/v1alpha1" in listing and "/integrations/coral/phase" in listing  # the copy-paste guide
     with app.app_context():
         key = db.session.scalar(select(ApiKey))

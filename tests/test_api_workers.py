@@ -44,26 +44,32 @@ def two_hosts(app):
     env = dict(os.environ, DATABASE_URL=app.config["SQLALCHEMY_DATABASE_URI"], REDIS_URL=REDIS_URL,
                MODERATION_INSTANCE_PATH=app.instance_path, SECRET_KEY="test-only")
     hosts, servers = [], []
-    for _ in range(2):
-        port = free_port()
-        servers.append(subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "--workers", "1", "--bind", f"127.0.0.1:{port}", "wsgi:app"],
-            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE))
-        hosts.append(f"http://127.0.0.1:{port}")
-    deadline = time.monotonic() + 60
-    for base, server in zip(hosts, servers):
-        while True:
+    try:
+        for _ in range(2):
+            port = free_port()
+            servers.append(subprocess.Popen(
+                [sys.executable, "-m", "gunicorn", "--workers", "1", "--bind", f"127.0.0.1:{port}", "wsgi:app"],
+                cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE))
+            hosts.append(f"http://127.0.0.1:{port}")
+        deadline = time.monotonic() + 60
+        for base, server in zip(hosts, servers):
+            while True:
+                try:
+                    urllib.request.urlopen(base + "/", timeout=30)
+                    break
+                except OSError:  # not listening yet, or its worker still importing
+                    assert server.poll() is None, server.stderr.read().decode()[-2000:]
+                    assert time.monotonic() < deadline, "gunicorn did not start"
+                    time.sleep(0.2)
+        yield hosts
+    finally:
+        for server in servers:
+            server.terminate()
+        for server in servers:
             try:
-                urllib.request.urlopen(base + "/", timeout=5)
-                break
-            except (urllib.error.URLError, ConnectionError):
-                assert server.poll() is None, server.stderr.read().decode()[-2000:]
-                assert time.monotonic() < deadline, "gunicorn did not start"
-                time.sleep(0.2)
-    yield hosts
-    for server in servers:
-        server.terminate()
-        server.wait(timeout=20)
+                server.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                server.kill()
 
 
 def test_rate_limit_and_revocation_hold_across_hosts(two_hosts, make_api_key, runner):
