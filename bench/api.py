@@ -3,6 +3,7 @@
     .venv/bin/python bench/api.py                       # trains a version on 1,500 rows per corpus first
     .venv/bin/python bench/api.py --limit 0             # ... on the full corpora (the shipped version)
     .venv/bin/python bench/api.py --workers 4 --requests 2000
+    .venv/bin/python bench/api.py --redis-url ''        # rate limits counted in each worker's memory
 
 Each client sends Coral's request (doNotStore, TOXICITY) with its own key over HTTP; every call is recorded
 against its key in the database, as in production. Prints calls/s, p50 and p99 per concurrency, and the
@@ -38,9 +39,13 @@ def texts():
     return out
 
 
-def prepare(instance, limit, database_url):
+def prepare(instance, limit, database_url, redis_url):
     """Train and activate a version in a fresh instance folder and database; return an API key."""
-    env = dict(os.environ, MODERATION_INSTANCE_PATH=str(instance), DATABASE_URL=database_url)
+    env = dict(os.environ, MODERATION_INSTANCE_PATH=str(instance), DATABASE_URL=database_url, REDIS_URL=redis_url)
+    if redis_url:
+        import redis
+
+        redis.Redis.from_url(redis_url).flushdb()
     flask = [sys.executable, "-m", "flask", "--app", "wsgi"]
     subprocess.run(flask + ["db", "upgrade"], cwd=ROOT, env=env, check=True, capture_output=True)
     code = ("from classifiers import store, training\n"
@@ -138,11 +143,13 @@ def main():
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--requests", type=int, default=1500, help="calls per concurrency level")
     parser.add_argument("--database-url", help="default: SQLite in a temporary instance folder")
+    parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/6",
+                        help="where the rate limits are counted, as with several workers in production ('' for memory)")
     args = parser.parse_args()
     corpus = texts()
     with tempfile.TemporaryDirectory() as folder:
         url = args.database_url or f"sqlite:///{folder}/bench.db"
-        env, key = prepare(Path(folder), args.limit, url)
+        env, key = prepare(Path(folder), args.limit, url, args.redis_url)
         server, base = serve(env, args.workers)
         try:
             for text in corpus[: args.workers * 4]:
@@ -153,7 +160,8 @@ def main():
             server.wait()
         baseline = score_baseline(env, corpus)
     print(f"\nanalyze through gunicorn ({args.workers} workers, {args.requests} calls per row, "
-          f"{'SQLite' if not args.database_url else args.database_url.split(':')[0]}), beside `flask score`:\n")
+          f"{'SQLite' if not args.database_url else args.database_url.split(':')[0]}, limits in "
+          f"{'Redis' if args.redis_url else 'memory'}), beside `flask score`:\n")
     print(f"| {'clients':>7} | {'calls/s':>8} | {'p50 ms':>7} | {'p99 ms':>7} | {'not 200':>7} | {'vs score':>8} |")
     print(f"|{'-' * 9}|{'-' * 10}|{'-' * 9}|{'-' * 9}|{'-' * 9}|{'-' * 10}|")
     for clients, rate, p50, p99, bad in rows:

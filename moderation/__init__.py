@@ -32,6 +32,7 @@ def create_app(test_config=None, instance_path=None):
         API_KEY_RATE_LIMIT="1200/minute",
         API_BAD_KEY_RATE_LIMIT="60/minute",
         CORAL_PHASE_RATE_LIMIT="3000/minute",
+        API_CALL_RETENTION_DAYS=90,
     )
     app.config.from_pyfile("config.py", silent=True)
     if os.environ.get("DATABASE_URL"):

@@ -89,3 +89,21 @@ def test_feedback_labels_are_listed_per_key(app, client, login, make_api_key):
         key_id = db.session.scalar(select(ApiKey.id))
     page = client.get(f"/admin/integrations/keys/{key_id}/feedback").get_data(as_text=True)
     assert "What a silly argument." in page and "abuse=1" in page and "comment:5" in page
+
+
+def test_call_records_older_than_the_retention_period_are_forgotten(app, client, make_api_key):
+    from datetime import timedelta
+
+    from moderation.api.usage import key_summaries, prune_calls
+    from moderation.models import utcnow
+
+    raw = make_api_key()
+    for _ in range(2):
+        assert client.post(f"/v1alpha1/comments:analyze?key={raw}", json=BODY).status_code == 200
+    with app.app_context():
+        old = db.session.scalars(select(ApiCall)).first()
+        old.created_at = utcnow() - timedelta(days=app.config["API_CALL_RETENTION_DAYS"] + 1)
+        db.session.commit()
+        assert prune_calls() == 1
+        db.session.commit()
+        assert [summary["calls"] for summary in key_summaries().values()] == [1]

@@ -1,10 +1,11 @@
 """What API clients did: every call recorded against its key, their feedback labels, and the figures admins see."""
+import random
 import time
 from collections import defaultdict
 from datetime import timedelta
 
 from flask import current_app, g
-from sqlalchemy import func, select, text
+from sqlalchemy import delete, func, select, text
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from moderation.extensions import db
@@ -14,6 +15,8 @@ from moderation.operations import split_decisions
 
 # Attributes a client's label can teach, and the house rule each teaches.
 ABUSIVE = ("TOXICITY", "SEVERE_TOXICITY", "IDENTITY_ATTACK", "THREAT", "PROFANITY", "ABUSE")
+LATENCY_SAMPLE = 5000  # latency percentiles come from a key's newest answered calls
+PRUNE_EVERY = 1000  # about one call in this many also forgets records past the retention period
 LABELLED_RULES = {"INSULT": "personal_attack", "PERSONAL_ATTACK": "personal_attack", "NOT_ENGLISH": "not_english"}
 
 
@@ -44,6 +47,8 @@ def finish_call(response, key_id, endpoint=None):
             # A usage record may be lost in a crash, so its commit need not wait for the disk.
             db.session.execute(text("SET LOCAL synchronous_commit TO OFF"))
         db.session.add(call)
+        if random.randrange(PRUNE_EVERY) == 0:
+            prune_calls()
         db.session.commit()
     except SQLAlchemyError:
         db.session.rollback()
@@ -115,35 +120,47 @@ def _percentile(values, share):
     return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
 
 
+def _empty_summary():
+    return {"calls": 0, "errors": 0, "limited": 0, "decisions": {}, "endpoints": {}, "p50": None, "p99": None}
+
+
 def key_summaries(days=30):
-    """Per key: calls, errors, decisions, p50/p99 latency over the last days, and feedback labels received."""
+    """Per key: calls, errors, calls over the limit, decisions, p50/p99 latency (of its newest
+    LATENCY_SAMPLE answered calls) over the last days, and the feedback labels received."""
     since = utcnow() - timedelta(days=days)
-    calls = db.session.execute(
-        select(ApiCall.key_id, ApiCall.endpoint, ApiCall.status_code, ApiCall.latency_ms, ApiCall.decision)
+    out = defaultdict(_empty_summary)
+    counted = db.session.execute(
+        select(ApiCall.key_id, ApiCall.endpoint, ApiCall.status_code, ApiCall.decision, func.count(ApiCall.id))
         .where(ApiCall.created_at >= since)
+        .group_by(ApiCall.key_id, ApiCall.endpoint, ApiCall.status_code, ApiCall.decision)
     ).all()
-    feedback = dict(db.session.execute(
-        select(ApiFeedback.key_id, func.count(ApiFeedback.id)).group_by(ApiFeedback.key_id)).all())
-    summary = defaultdict(lambda: {"calls": 0, "errors": 0, "limited": 0, "latencies": [], "decisions": defaultdict(int),
-                                   "endpoints": defaultdict(int)})
-    for key_id, endpoint, status, latency, decision in calls:
-        row = summary[key_id]
-        row["calls"] += 1
-        row["endpoints"][endpoint] += 1
-        row["errors"] += status >= 400 and status != 429
-        row["limited"] += status == 429
-        if status < 300:
-            row["latencies"].append(latency)
+    for key_id, endpoint, status, decision, n in counted:
+        row = out[key_id]
+        row["calls"] += n
+        row["endpoints"][endpoint] = row["endpoints"].get(endpoint, 0) + n
+        row["errors"] += n if status >= 400 and status != 429 else 0
+        row["limited"] += n if status == 429 else 0
         if decision:
-            row["decisions"][decision] += 1
-    out = {}
-    for key_id, row in summary.items():
-        out[key_id] = {**row, "p50": _percentile(row["latencies"], 0.5), "p99": _percentile(row["latencies"], 0.99),
-                       "decisions": dict(row["decisions"]), "endpoints": dict(row["endpoints"])}
-    for key_id, count in feedback.items():
-        out.setdefault(key_id, {"calls": 0, "errors": 0, "limited": 0, "p50": None, "p99": None, "decisions": {},
-                                "endpoints": {}})["feedback"] = count
-    return out
+            row["decisions"][decision] = row["decisions"].get(decision, 0) + n
+    for key_id in list(out):
+        latencies = db.session.scalars(
+            select(ApiCall.latency_ms)
+            .where(ApiCall.key_id.is_(None) if key_id is None else ApiCall.key_id == key_id,
+                   ApiCall.created_at >= since, ApiCall.status_code < 300)
+            .order_by(ApiCall.id.desc()).limit(LATENCY_SAMPLE)
+        ).all()
+        out[key_id]["p50"], out[key_id]["p99"] = _percentile(latencies, 0.5), _percentile(latencies, 0.99)
+    for key_id, count in db.session.execute(
+            select(ApiFeedback.key_id, func.count(ApiFeedback.id)).group_by(ApiFeedback.key_id)).all():
+        out[key_id]["feedback"] = count
+    return dict(out)
+
+
+def prune_calls(days=None):
+    """Forget call records older than API_CALL_RETENTION_DAYS; returns how many went."""
+    days = days or current_app.config["API_CALL_RETENTION_DAYS"]
+    gone = db.session.execute(delete(ApiCall).where(ApiCall.created_at < utcnow() - timedelta(days=days)))
+    return gone.rowcount
 
 
 def calls_per_day(days=14):
