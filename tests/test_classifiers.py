@@ -111,6 +111,33 @@ def test_markup_left_in_a_comment_is_read_and_spans_point_into_the_original():
     assert text[start:end] == "moron"
 
 
+def test_invisible_and_look_alike_characters_are_read_as_the_reader_sees_them():
+    hidden = "You are a complete id\u00adiot and a mo\u2060ron\ufeff, you \u0456d\u0456\u043et \uff4d\uff4f\uff52\uff4f\uff4e."
+    shown, places = readable(hidden)
+    assert shown == "You are a complete idiot and a moron, you idiot moron."
+    for word in ("idiot", "moron"):
+        start = shown.index(word)
+        s, e = original_span(places, start, start + len(word))
+        assert readable(hidden[s:e])[0] == word  # the span covers the word as sent, its invisible characters too
+    assert readable("k\u200bi\u200cl\u200dl \u202ethem\u180e\u034f")[0] == "kill them"
+    assert readable("You are an i d i o t.")[0] == "You are an idiot."
+    # Words wholly in another script, and ordinary punctuation, stay as written.
+    for plain in ("Москва большая.", "e.g. the U.S. plan", "Café au lait, s'il vous plaît."):
+        assert readable(plain)[0] == plain
+
+
+def test_a_backslash_before_a_capital_letter_is_text_not_an_escape():
+    assert readable("In C:\\Temp") == ("In C:\\Temp", None)  # raised KeyError('\\T')
+    assert readable("Files in C:\\Users\\Me\\Notes are safe.")[0] == "Files in C:\\Users\\Me\\Notes are safe."
+
+
+def test_an_insult_hidden_with_invisible_characters_scores_as_the_plain_insult(bundle):
+    plain, hidden = bundle.assess_many(["You are a complete idiot and a moron.",
+                                        "You are a complete id\u00adiot and a mo\u00adron."])
+    for rule in ("abuse", "personal_attack"):
+        assert hidden.scores[rule] == pytest.approx(plain.scores[rule], abs=1e-9)
+
+
 def test_a_comment_with_markup_is_judged_as_its_reader_sees_it(bundle):
     clean = "You're a stupid idiot and nobody wants you here.\n\nGo away."
     exported = ["<p>You&#39;re a stupid idiot and nobody wants you here.</p>\n<p>Go away.</p>",
