@@ -6,9 +6,11 @@ from pathlib import Path
 import numpy as np
 from sklearn.metrics import f1_score, roc_auc_score
 
-from classifiers import RULES, corpora, identity
+from classifiers import corpora, identity
 from classifiers.abuse import ABUSE_RULES, join_spans
+from classifiers.functional import functional_figures
 from classifiers.text import DEVANAGARI_RE, LATIN_RE
+from classifiers.thresholds import decision  # noqa: F401  (re-exported: compare and the tests use it)
 
 HELDOUT = Path(__file__).parent / "heldout"
 # Ordinary civil discussion: Wikipedia talk at its real toxicity rate, non-aggressive TRAC-1 news-page
@@ -37,13 +39,6 @@ def heldout(name):
     lines = [line for line in (HELDOUT / name).read_text(encoding="utf-8").splitlines()
              if line.strip() and not line.startswith("# ")]
     return [tuple(line.split("\t", 1)) for line in lines] if name.endswith(".tsv") else lines
-
-
-def decision(scores, th):
-    """The outcome the rules alone give: reject, review or publish."""
-    if any(scores[r] >= th[r]["reject"] for r in RULES):
-        return "reject"
-    return "review" if any(scores[r] >= th[r]["review"] for r in RULES) else "publish"
 
 
 def identity_check(bundle, th):
@@ -305,6 +300,7 @@ def heldout_figures(bundle, data_dir, test_examples, hindi_test, validation_exam
     figures.update(_language_figures(bundle, th, english_rows, hindi_test))
     figures.update(_sentence_figures(bundle, th))
     figures.update(_markup_figures(bundle, th))
+    figures.update(functional_figures(bundle, th))
     trial = trial_spans(data_dir)
     assessed = bundle.assess_many([t for t, _ in trial])
     predicted = [[i for s, e in a.spans for i in range(s, e)] for a in assessed]

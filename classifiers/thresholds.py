@@ -1,6 +1,8 @@
 """Choose review and reject thresholds on validation data for a target precision and recall."""
 import numpy as np
 
+from classifiers import RULES
+
 REJECT_PRECISION, REVIEW_RECALL = 0.95, 0.90
 # Never reject on fewer than this many validation positives above the threshold.
 MIN_EVIDENCE = 10
@@ -23,3 +25,10 @@ def choose(probabilities, labels):
     review = float(p[reached[0]]) if len(reached) else 0.05
     review = min(max(review, 0.05), reject - 0.01 if reject > 0.06 else reject)
     return {"review": round(review, 6), "reject": round(min(reject, NO_EVIDENCE_REJECT), 6)}
+
+
+def decision(scores, th):
+    """The outcome the rules alone give: reject, review or publish."""
+    if any(scores[r] >= th[r]["reject"] for r in RULES):
+        return "reject"
+    return "review" if any(scores[r] >= th[r]["review"] for r in RULES) else "publish"

@@ -5,7 +5,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from classifiers import corpora, criticism, evaluation, identity, insults, report, store, threats
+from classifiers import corpora, criticism, evaluation, functional, identity, insults, report, store, threats
 from moderation.extensions import db
 from moderation.models import ModelVersion
 from tests.conftest import TEST_VERSION
@@ -17,7 +17,8 @@ FIGURES = ("abuse_roc_auc", "personal_attack_roc_auc", "civil_news_fpr_at_reject
            "fragments_rejected", "auto_decided", "olid_offensive_macro_f1_validation_cut", "olid_target_macro_f1",
            "span_f1_toxic_spans_trial_every_post_flagged", "written_threats_caught_or_reviewed",
            "written_criticism_of_things_rejected", "abuse_precision_at_reject", "personal_attack_recall_at_review",
-           "markup_html_changed")
+           "markup_html_changed", "functional_hate_published", "functional_accuracy",
+           "functional_counter_speech_published", "functional_profanity_rejected", "functional_fragments_caught")
 LABELS = {figure.key: figure.label for _, figures in report.CARD for figure in figures}
 
 
@@ -51,9 +52,21 @@ def test_validation_sets_are_kept_out_of_training():
     assert not {t for ts in evaluation.identity_template_texts().values() for t in ts} & training_templates
     for name in ("civil_news.txt", "attacks.txt", "sentences.txt", "english_comments.txt"):
         assert not set(evaluation.heldout(name)) & training_templates
-    written = {text.lower() for module in (threats, criticism, insults) for text, _, _ in module.training_examples()}
+    written = {text.lower() for module in (threats, criticism, insults)
+               for text, _, _ in module.training_examples()}
     for path in evaluation.HELDOUT.glob("*.txt"):
         assert not {text.lower() for text in evaluation.heldout(path.name)} & written, path.name
+    cases = {text.lower() for _, _, text in functional.functional_cases()}
+    assert len(cases) > 300 and not cases & written
+    assert not cases & {t.lower() for t in training_templates}
+    assert not cases & {ex.text.strip().lower() for ex in corpora.read_abuse_examples(DATA_DIR)}
+
+
+def test_the_functional_set_pairs_each_hateful_case_with_a_civil_twin():
+    rows = functional.functional_cases()
+    for category in functional.HATE_CATEGORIES:
+        expected = [e for c, e, _ in rows if c == category]
+        assert expected.count("hate") == expected.count("civil") > 0, category
 
 
 def test_evaluate_prints_every_figure_and_stores_the_card(runner, app, client, login):
