@@ -72,8 +72,15 @@ def assess_sentences(text):
     if 2 <= len(words) <= 8 and not any(_is_verbish(w) for w in words):
         if not any(w in FUNCTION_WORDS for w in lower) and len(words) >= 3:
             flags.append((0.55, "A list of words rather than a sentence (no verb)"))
+        elif len(words) <= 3:  # "senior management", "the mayor": a heading or a fragment, for a moderator
+            flags.append((0.55, f"{len(words)} words without a verb are not a sentence"))
         else:
             flags.append((0.2, "A short phrase without a verb"))
+    elif 2 <= len(words) <= 3 and not any(w in FUNCTION_WORDS for w in lower) and not any(
+            w in VERBISH or "'" in w for w in lower):
+        # In so few words an -ing or -ed word with no pronoun or article is a noun phrase: "housing crisis",
+        # "provinces considered" ("Nailed it." keeps its verb).
+        flags.append((0.55, f"{len(words)} words without a verb are not a sentence"))
     if len(words) <= 3 and REPEATS_RE.search(stripped):
         flags.append((0.6, "Mostly repeated letters or punctuation"))
     if not flags:

@@ -138,6 +138,16 @@ def test_an_insult_hidden_with_invisible_characters_scores_as_the_plain_insult(b
         assert hidden.scores[rule] == pytest.approx(plain.scores[rule], abs=1e-9)
 
 
+@pytest.mark.parametrize("text", ["senior management", "provinces considered", "housing crisis", "the mayor"])
+def test_fragments_of_a_few_words_are_not_sentences(text):
+    assert assess_sentences(text)[0] >= 0.5
+
+
+@pytest.mark.parametrize("text", ["Nailed it.", "I agree.", "Prices are rising fast.", "Well said."])
+def test_short_sentences_with_a_verb_pass(text):
+    assert assess_sentences(text)[0] < 0.5
+
+
 def test_a_comment_with_markup_is_judged_as_its_reader_sees_it(bundle):
     clean = "You're a stupid idiot and nobody wants you here.\n\nGo away."
     exported = ["<p>You&#39;re a stupid idiot and nobody wants you here.</p>\n<p>Go away.</p>",
