@@ -33,6 +33,8 @@ class User(UserMixin, db.Model):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     standing: Mapped[str] = mapped_column(String(20), default="good")
     suspended_until: Mapped[Optional[datetime]] = mapped_column(DateTime(timezone=True))
+    # Part of the login id in the session and remember cookies; a new one on logout makes every old cookie fail.
+    session_token: Mapped[str] = mapped_column(String(32), default="", server_default="")
 
     def set_password(self, password):
         self.password_hash = generate_password_hash(password)
