@@ -123,6 +123,9 @@ def post_comment(slug):
         form.text.errors.append(str(error))
         return _render_story(story, form, status=422)
     comment_id = comment.id
+    # Nothing else changes these rows in this request: keep them loaded after the commits instead of reading the
+    # comment, its author and the story back (four queries a post).
+    db.session().expire_on_commit = False
     db.session.commit()  # stored before any classifier runs
     verdict = decide_stored_comment(comment_id)
     if verdict is not None and verdict.decision == "reject":
