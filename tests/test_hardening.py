@@ -148,3 +148,16 @@ def test_a_story_with_thousands_of_replies_reads_one_bounded_page(app, client, h
     assert max(len(re.findall(r"<div class=\"replies\">", line)) for line in page.splitlines()) <= 1
     assert len(statements) <= 8, statements  # user, story, threads and their count, replies, authors, total
     assert client.get(f"/stories/{huge_story}?page=2").status_code == 200
+
+
+def test_a_nul_character_anywhere_is_a_clear_400(app, client, login, make_story):
+    """PostgreSQL refuses NUL in text: a moderator's filter containing one was a 500 there (found by the fuzz test)."""
+    slug = make_story()
+    login("admin")
+    assert client.get("/review/?story=%00").status_code == 400
+    assert client.get("/review/audit?actor=a%00b").status_code == 400
+    assert client.get(f"/stories/{slug}%00").status_code == 400
+    response = post_form(client, f"/stories/{slug}/comments", {"text": "A comment with a NUL \x00 in it."})
+    assert response.status_code == 400 and "NUL" in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Comment.id))) == 0
