@@ -15,16 +15,18 @@ $(VENV)/installed-dev: requirements-dev.txt $(VENV)/installed
 	$(VENV)/bin/pip install --quiet -r requirements-dev.txt
 	touch $@
 
-## run: install, migrate, train the base version on first start, add the demo story, serve on :5000
+## run: install, migrate, train the base version on first start, add the demo story, sweep stranded comments, serve on :5000
 run: $(VENV)/installed
 	$(FLASK) db upgrade
 	$(FLASK) bootstrap
+	$(FLASK) sweep
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
 ## serve: the same with gunicorn, as in production
 serve: $(VENV)/installed
 	$(FLASK) db upgrade
 	$(FLASK) bootstrap
+	$(FLASK) sweep
 	$(VENV)/bin/gunicorn --workers 2 --bind 127.0.0.1:8000 wsgi:app
 
 ## test: the whole suite (SQLite, or TEST_DATABASE_URL when set)

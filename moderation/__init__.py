@@ -3,10 +3,11 @@ import os
 import secrets
 from pathlib import Path
 
-from flask import Flask, render_template, request
+from flask import Flask, current_app, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from moderation import ratelimits, security
 from moderation.extensions import csrf, db, limiter, login_manager, migrate
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
@@ -47,6 +48,8 @@ def create_app(test_config=None, instance_path=None):
         app.config["SECRET_KEY"] = _instance_secret(app.instance_path)
     app.config["MODELS_DIR"] = os.path.join(app.instance_path, "models")
     app.config.setdefault("RATELIMIT_STORAGE_URI", os.environ.get("REDIS_URL") or "memory://")
+    security.init_app(app)
+    ratelimits.init_app(app)
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
@@ -66,20 +69,27 @@ def create_app(test_config=None, instance_path=None):
     app.register_blueprint(integrations.bp)
     cli.register(app)
     app.register_error_handler(HTTPException, _render_http_error)
-    app.register_error_handler(CSRFError, _render_csrf_error)
+    app.register_error_handler(CSRFError, render_csrf_error)
     return app
 
 
 def _render_http_error(error):
-    """HTTP errors as pages in the site's layout; under the APIs, in their JSON shape (unknown path, wrong method)."""
+    """HTTP errors as pages in the site's layout (under the APIs, in their JSON shape: unknown path, wrong method);
+    after a server error the failed transaction is rolled back first (the page itself reads the database, and would
+    fail with PendingRollbackError)."""
     from moderation.api import perspective
 
+    if error.code >= 500:
+        try:
+            db.session.rollback()
+        except Exception:
+            current_app.logger.exception("rolling back after a server error failed")
     if request.path.startswith((perspective.bp.url_prefix + "/", "/integrations/coral/")):
         return perspective.error_response(error.code, error.description or error.name)
     return render_template("error.html", code=error.code, title=error.name, message=error.description), error.code
 
 
-def _render_csrf_error(error):
+def render_csrf_error(error):
     message = "This form has expired or was not sent from this site. Go back, reload the page and try again."
     return render_template("error.html", code=400, title="Form expired", message=message), 400
 

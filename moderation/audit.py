@@ -7,6 +7,7 @@ from sqlalchemy import or_, select
 
 from moderation.auth import role_required
 from moderation.extensions import db
+from moderation.forms import page_number, parse_id
 from moderation.models import AuditEvent, User
 from moderation.operations import get_setting, set_setting
 
@@ -28,8 +29,8 @@ def log():
     if filters["target"]:
         kind, _, number = filters["target"].partition(":")
         query = query.where(AuditEvent.target_type == kind)
-        if number.isdigit():
-            query = query.where(AuditEvent.target_id == int(number))
+        if parse_id(number):
+            query = query.where(AuditEvent.target_id == parse_id(number))
     if filters["since"]:
         try:
             since = datetime.strptime(filters["since"], "%Y-%m-%d").replace(tzinfo=timezone.utc)
@@ -37,7 +38,7 @@ def log():
             flash("Dates are written YYYY-MM-DD; that filter was ignored.", "error")
         else:
             query = query.where(AuditEvent.created_at >= since)
-    page = db.paginate(query, page=max(request.args.get("page", 1, type=int), 1), per_page=50, error_out=False)
+    page = db.paginate(query, page=page_number(request.args), per_page=50, error_out=False)
     actions = db.session.scalars(select(AuditEvent.action).distinct().order_by(AuditEvent.action)).all()
     return render_template("review/audit.html", events=page, filters=filters, actions=actions)
 

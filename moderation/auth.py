@@ -5,13 +5,17 @@ from urllib.parse import urlsplit
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
+from werkzeug.security import check_password_hash, generate_password_hash
 
-from moderation.extensions import db, login_manager
+from moderation.extensions import db, limiter, login_manager
 from moderation.forms import LoginForm, RegisterForm
 from moderation.models import User
 from moderation.operations import OperationError, create_user
+from moderation.ratelimits import configured
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
+# Checked when no account has the email, so a wrong address costs as long as a wrong password.
+_NO_ACCOUNT_HASH = generate_password_hash("no account has this email")
 
 
 def role_required(role):
@@ -38,14 +42,25 @@ def _safe_next(target):
     return url_for("comments.index")
 
 
+def _login_failed(response):
+    return response.status_code != 302
+
+
+def _account_key():
+    return "login-account:" + (request.form.get("email") or "").strip().lower()[:254]
+
+
 @bp.route("/register", methods=["GET", "POST"])
+@limiter.limit(configured("RATELIMIT_REGISTER_PER_ADDRESS"), methods=["POST"],
+               key_func=lambda: f"register-address:{request.remote_addr}")
 def register():
     form = RegisterForm()
     if form.validate_on_submit():
         try:
             user = create_user(form.email.data, form.password.data, display_name=form.display_name.data)
-        except OperationError as error:
-            form.email.errors.append(str(error))
+        except OperationError:
+            # Same words as any refusal, and the password was hashed as for a new account: no telling who is here.
+            form.email.errors.append("This account could not be created. If you already have one, log in instead.")
         else:
             db.session.commit()
             login_user(user)
@@ -55,12 +70,18 @@ def register():
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(configured("RATELIMIT_LOGIN_PER_ACCOUNT"), methods=["POST"], key_func=_account_key,
+               deduct_when=_login_failed)
+@limiter.limit(configured("RATELIMIT_LOGIN_PER_ADDRESS"), methods=["POST"],
+               key_func=lambda: f"login-address:{request.remote_addr}", deduct_when=_login_failed)
 def login():
     form = LoginForm()
     if form.validate_on_submit():
         user = db.session.scalar(select(User).where(User.email == form.email.data.strip().lower()))
-        if user and user.check_password(form.password.data):
+        password_hash = user.password_hash if user else _NO_ACCOUNT_HASH
+        if check_password_hash(password_hash, form.password.data) and user is not None:
             login_user(user, remember=form.remember.data)
+            db.session.commit()  # a first login stores the session token
             return redirect(_safe_next(request.args.get("next")))
         form.password.errors.append("Wrong email or password.")
     return render_template("auth/login.html", form=form)
@@ -69,6 +90,8 @@ def login():
 @bp.post("/logout")
 @login_required
 def logout():
+    current_user.new_session_token()  # every copy of the session and remember cookies stops working
+    db.session.commit()
     logout_user()
     flash("You are logged out.", "info")
     return redirect(url_for("comments.index"))

@@ -1,6 +1,7 @@
-"""`flask` commands: create-user, train, promote, models, score, bootstrap, evaluate (and the API's, beside it)."""
+"""`flask` commands: create-user, train, promote, models, score, bootstrap, evaluate, sweep (and the API's, beside it)."""
 import copy
 import json
+import math
 import sys
 
 import click
@@ -20,8 +21,10 @@ from moderation.operations import (
     create_user,
     promote_version,
     save_story,
+    sweep_pending,
     training_examples,
 )
+from moderation.passwords import password_problem
 from moderation.pipeline import judge, load_bundle
 
 DEMO_STORY = {
@@ -41,7 +44,7 @@ def register(app):
     from moderation.api.commands import COMMANDS
 
     for command in (create_user_command, train_command, run_job_command, promote_command, models_command,
-                    score_command, bootstrap_command, evaluate_command, *COMMANDS):
+                    score_command, bootstrap_command, evaluate_command, sweep_command, *COMMANDS):
         app.cli.add_command(command)
 
 
@@ -56,8 +59,9 @@ def create_user_command(email, role, display_name):
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     else:
         password = sys.stdin.readline().rstrip("\n")
-    if len(password) < 8:
-        raise click.ClickException("The password must be at least 8 characters long.")
+    problem = password_problem(password)
+    if problem:
+        raise click.ClickException(problem)
     try:
         create_user(email, password, role=role, display_name=display_name)
     except OperationError as error:
@@ -148,47 +152,83 @@ def models_command():
     click.echo("* = active; below floor: figures under their floor (flask --app wsgi evaluate VERSION names them)")
 
 
+def _score_line(bundle, thresholds, number, raw):
+    """One input line's answer: the decision, or {"id", "error"} for a line that cannot be judged."""
+    item = None
+    try:
+        line = raw.decode("utf-8")
+        try:
+            item = json.loads(line)
+        except json.JSONDecodeError as error:
+            raise ValueError(f"expected a JSON object with a text string ({error})") from error
+        if not isinstance(item, dict) or not isinstance(item.get("text"), str):
+            raise ValueError("expected a JSON object with a text string (text must be a string)")
+        text = item["text"]
+        if len(text) > MAX_COMMENT_CHARS:
+            raise ValueError(f"text is {len(text):,} characters; a comment holds at most {MAX_COMMENT_CHARS:,}")
+        text.encode("utf-8")  # a lone surrogate ("\ud800") is no text a reader could have typed
+    except UnicodeError as error:
+        return {"id": _id_of(item), "error": f"line {number}: not valid UTF-8 or Unicode ({error.reason})"}
+    except RecursionError:
+        return {"id": None, "error": f"line {number}: JSON nested too deeply"}
+    except ValueError as error:
+        return {"id": _id_of(item), "error": f"line {number}: {error}"}
+    try:
+        assessment, decision = judge(bundle, thresholds, text)
+    except Exception as error:  # a classifier failure answers this line and leaves the others alone
+        return {"id": _id_of(item), "error": f"line {number}: the classifiers failed ({type(error).__name__})"}
+    return {
+        "id": _id_of(item),
+        "decision": decision.outcome,
+        "scores": {rule: _finite(assessment.scores[rule]) for rule in RULES},
+        "reasons": assessment.reasons,
+        "language": assessment.language,
+        "spans": [list(span) for span in assessment.spans],
+    }
+
+
+def _id_of(item):
+    return item.get("id") if isinstance(item, dict) else None
+
+
+def _finite(score):
+    """A score rounded for output; a NaN or infinite one is null (decide() has sent such a text to review)."""
+    score = float(score)
+    return round(score, 6) if math.isfinite(score) else None
+
+
+def _dumps(answer):
+    """A JSON line; ids with lone surrogates are written as \\u escapes so the line can be encoded."""
+    try:
+        return json.dumps(answer, ensure_ascii=False, allow_nan=False).encode("utf-8").decode("utf-8")
+    except UnicodeEncodeError:
+        return json.dumps(answer, ensure_ascii=True, allow_nan=False)
+    except RecursionError:
+        return json.dumps({"id": None, "error": answer.get("error", "id nested too deeply")})
+
+
 @click.command("score")
 @with_appcontext
-@click.argument("source", type=click.File("r", encoding="utf-8"), default="-")
+@click.argument("source", type=click.File("rb"), default="-")
 def score_command(source):
     """Score JSON lines {"id", "text"} with the active version; one JSON line out per line in.
 
-    A line that is not a JSON object with a text string, or whose text is longer than a comment may be, gets
-    {"id", "error"} in its place, the lines after it are still scored, and the command exits with status 1."""
+    A line that is not UTF-8, not a JSON object with a text string, nested too deeply, or whose text is longer than
+    a comment may be, gets {"id", "error"} in its place; the other lines are still scored, and the command exits
+    with status 1."""
     version = active_version()
     if version is None:
         raise click.ClickException("No classifier version is active: run `flask --app wsgi train --promote`.")
     bundle = load_bundle(current_app.config["MODELS_DIR"], version)
     failed = 0
-    for number, line in enumerate(source, start=1):
-        if not line.strip():
+    for number, raw in enumerate(source, start=1):
+        if not raw.strip():
             continue
-        item = None
-        try:
-            item = json.loads(line)
-            text = item["text"]
-            if not isinstance(text, str):
-                raise TypeError("text must be a string")
-            problem = (f"text is {len(text):,} characters; a comment holds at most {MAX_COMMENT_CHARS:,}"
-                       if len(text) > MAX_COMMENT_CHARS else None)
-        except (ValueError, KeyError, TypeError) as error:
-            problem = f"expected a JSON object with a text string ({error})"
-        if problem:
+        answer = _score_line(bundle, version.thresholds, number, raw)
+        if "error" in answer:
             failed += 1
-            message = f"line {number}: {problem}"
-            click.echo(f"Error: {message}", err=True)
-            click.echo(json.dumps({"id": item.get("id") if isinstance(item, dict) else None, "error": message}))
-            continue
-        assessment, decision = judge(bundle, version.thresholds, text)
-        click.echo(json.dumps({
-            "id": item.get("id"),
-            "decision": decision.outcome,
-            "scores": {rule: round(float(assessment.scores[rule]), 6) for rule in RULES},
-            "reasons": assessment.reasons,
-            "language": assessment.language,
-            "spans": [list(span) for span in assessment.spans],
-        }, ensure_ascii=False))
+            click.echo(f"Error: {answer['error']}", err=True)
+        click.echo(_dumps(answer))
     if failed:
         raise click.exceptions.Exit(1)
 
@@ -234,3 +274,13 @@ def evaluate_command(name):
     db.session.commit()
     click.echo(f"Version {version.name}")
     click.echo(training.format_metrics(version.card))
+
+
+@click.command("sweep")
+@with_appcontext
+@click.option("--older-than", type=click.IntRange(min=0), default=60, show_default=True, help="Seconds pending.")
+def sweep_command(older_than):
+    """Send comments pending longer than a minute (their decision was lost) to review; run at start and from cron."""
+    swept = sweep_pending(older_than)
+    db.session.commit()
+    click.echo(f"{swept} pending comment{'s' if swept != 1 else ''} sent to review.")

@@ -12,12 +12,14 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import URL, DataRequired, EqualTo, Length, Optional, Regexp
+from wtforms.validators import URL, DataRequired, EqualTo, Length, Optional, Regexp, ValidationError
 
 from moderation.operations import REVIEW_REASONS
+from moderation.passwords import password_problem
 from moderation.pipeline import RULE_TEXT
 
 MAX_COMMENT_CHARS = 5000
+MAX_ID = 2**31 - 1  # the largest id every database stores; a bigger number names nothing
 # Control characters other than tab and newline are never meant to be typed.
 CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
 
@@ -27,6 +29,19 @@ def clean_text(value):
     if value is None:
         return value
     return CONTROL_CHARS.sub("", value.replace("\r\n", "\n").replace("\r", "\n")).strip()
+
+
+def parse_id(value, default=None, minimum=1):
+    """A whole number from `minimum` to MAX_ID written in ASCII digits, else `default` ("²".isdigit() is True)."""
+    value = (value or "").strip()
+    if value.isascii() and value.isdigit() and len(value) <= 10 and minimum <= int(value) <= MAX_ID:
+        return int(value)
+    return default
+
+
+def page_number(args):
+    """The ?page= of a list: 1 unless a sensible whole number is given (a huge page would overflow OFFSET)."""
+    return min(parse_id(args.get("page"), 1), 100_000)
 
 
 class RegisterForm(FlaskForm):
@@ -39,10 +54,15 @@ class RegisterForm(FlaskForm):
     display_name = StringField(
         "Display name", filters=[clean_text], validators=[DataRequired(), Length(2, 60)]
     )
-    password = PasswordField("Password", validators=[DataRequired(), Length(8, 200)])
+    password = PasswordField("Password", validators=[DataRequired()])
     confirm = PasswordField(
         "Repeat password", validators=[EqualTo("password", "The passwords do not match.")]
     )
+
+    def validate_password(self, field):
+        problem = password_problem(field.data or "")
+        if problem:
+            raise ValidationError(problem)
 
 
 class LoginForm(FlaskForm):

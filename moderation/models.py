@@ -1,4 +1,6 @@
 """Database models: people, stories, comments, the machine's verdicts and moderators' reviews."""
+import hmac
+import secrets
 from datetime import datetime, timezone
 from typing import Any, Optional
 
@@ -33,6 +35,18 @@ class User(UserMixin, db.Model):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     standing: Mapped[str] = mapped_column(String(20), default="good")
     suspended_until: Mapped[Optional[datetime]] = mapped_column(DateTime(timezone=True))
+    # Part of the login id in the session and remember cookies; a new one on logout makes every old cookie fail.
+    session_token: Mapped[str] = mapped_column(String(32), default="", server_default="")
+
+    def get_id(self):
+        """What Flask-Login stores in the cookies: the id and the current session token."""
+        if not self.session_token:
+            self.new_session_token()
+        return f"{self.id}:{self.session_token}"
+
+    def new_session_token(self):
+        """Invalidate every session and remember cookie issued so far (the caller commits)."""
+        self.session_token = secrets.token_hex(16)
 
     def set_password(self, password):
         self.password_hash = generate_password_hash(password)
@@ -46,8 +60,15 @@ class User(UserMixin, db.Model):
 
 
 @login_manager.user_loader
-def load_user(user_id):
-    return db.session.get(User, int(user_id))
+def load_user(login_id):
+    """The person a session or remember cookie names, if its token is still theirs (not logged out since)."""
+    user_id, _, token = (login_id or "").partition(":")
+    if not (user_id.isascii() and user_id.isdigit() and len(user_id) <= 10 and token):
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or not hmac.compare_digest(user.session_token.encode(), token.encode()):
+        return None
+    return user
 
 
 class Story(db.Model):

@@ -1,4 +1,5 @@
 """Every state change the service makes; these flush, and the caller commits."""
+import math
 import random
 import re
 from datetime import timedelta
@@ -28,7 +29,9 @@ REVIEW_REASONS = ("not_english", "not_sentences", "abuse", "personal_attack", "s
 HOLD_MINUTES = 5  # how long opening an item keeps other moderators off it
 REPORT_HIDE_WEIGHT = 3.0  # open reports weighing this much hide a published comment
 TRUSTED_MIN_PUBLISHED = 10  # trusted: this many published comments ...
-TRUSTED_CLEAN_DAYS = 60  # ... and no rejection in this many days
+TRUSTED_CLEAN_DAYS = 60  # ... no rejection and no upheld report in this many days ...
+TRUSTED_MIN_AGE_DAYS = 30  # ... and an account at least this old, so trust cannot be farmed in an afternoon
+PENDING_SWEEP_SECONDS = 60  # a comment still pending this long is sent to review by the sweeper
 DEFAULT_SETTINGS = {"audit_sample_rate": 0.02, "coral_phase_secrets": []}
 
 
@@ -37,12 +40,15 @@ class OperationError(Exception):
 
 
 def create_user(email, password, role="reader", display_name=None):
-    """Register a person; emails are unique, case-insensitively."""
+    """Register a person; emails are unique, case-insensitively.
+
+    The password is hashed first, so a taken email is refused after the same work as a new account."""
     email = email.strip().lower()
-    if db.session.scalar(select(User).where(User.email == email)):
-        raise OperationError("An account with that email already exists.")
     user = User(email=email, role=role, display_name=display_name or email.split("@")[0])
     user.set_password(password)
+    user.new_session_token()
+    if db.session.scalar(select(User.id).where(User.email == email)):
+        raise OperationError("An account with that email already exists.")
     db.session.add(user)
     db.session.flush()
     return user
@@ -96,19 +102,26 @@ def posting_refusal(author):
 
 
 def author_is_trusted(author):
-    """Many published comments and no rejection lately, and in good standing."""
-    if author.standing != "good":
+    """An account over TRUSTED_MIN_AGE_DAYS old in good standing, with many published comments and a clean record.
+
+    Clean: no rejected comment and no upheld report against the author in TRUSTED_CLEAN_DAYS."""
+    now = utcnow()
+    if author.standing != "good" or as_utc(author.created_at) > now - timedelta(days=TRUSTED_MIN_AGE_DAYS):
         return False
-    published = db.session.scalar(
-        select(func.count(Comment.id)).where(Comment.author_id == author.id, Comment.status == "published")
-    )
-    if published < TRUSTED_MIN_PUBLISHED:
+    since = now - timedelta(days=TRUSTED_CLEAN_DAYS)
+    published, rejected = db.session.execute(
+        select(
+            func.count(Comment.id).filter(Comment.status == "published"),
+            func.count(Comment.id).filter(Comment.status == "rejected", Comment.created_at >= since),
+        ).where(Comment.author_id == author.id)
+    ).one()
+    if published < TRUSTED_MIN_PUBLISHED or rejected:
         return False
-    since = utcnow() - timedelta(days=TRUSTED_CLEAN_DAYS)
     return not db.session.scalar(
-        select(func.count(Comment.id)).where(
-            Comment.author_id == author.id, Comment.status == "rejected", Comment.created_at >= since
-        )
+        select(Report.id)
+        .join(Comment, Comment.id == Report.comment_id)
+        .where(Comment.author_id == author.id, Report.outcome == "upheld", Report.created_at >= since)
+        .limit(1)
     )
 
 
@@ -132,47 +145,121 @@ def active_version():
     return db.session.scalar(select(ModelVersion).where(ModelVersion.active))
 
 
+def finite_scores(scores):
+    """The scores as floats, refusing a missing rule or a NaN or infinite score (NaN >= threshold is False)."""
+    clean = {}
+    for rule in RULES:
+        value = float(scores[rule])
+        if not math.isfinite(value):
+            raise ValueError(f"the {rule} score is not a finite number ({value})")
+        clean[rule] = value
+    return clean
+
+
 def classify_comment(comment):
-    """Apply the house rules with the active version; any failure sends the comment to review."""
-    version = active_version()
+    """Apply the house rules with the active version; any failure sends the comment to review.
+
+    Everything that can fail is inside the try: finding the version, loading it, the author's standing, the
+    classifiers, a non-finite score and reading the settings. Only a finished decision leaves review."""
+    version_name = None
     try:
+        version = active_version()
         if version is None:
             raise RuntimeError("no classifier version is active")
+        version_name = version.name
         bundle = load_bundle(current_app.config["MODELS_DIR"], version)
         author = comment.author
         assessment, decision = judge(
             bundle, version.thresholds, comment.text,
-            premoderated=author.standing == "premoderated", trusted=author_is_trusted(author),
+            premoderated=author.standing == "premoderated", trusted=lambda: author_is_trusted(author),
         )
+        scores = finite_scores(assessment.scores)
+        sampled = decision.outcome != "review" and random.random() < get_setting("audit_sample_rate")
     except Exception as error:  # a classifier failure must never publish or drop a comment
-        current_app.logger.exception("classifier failed on comment %s", comment.id)
-        verdict = Verdict(
-            comment=comment,
-            model_version=version.name if version else None,
-            decision="review",
-            error=f"{type(error).__name__}: {error}",
-        )
-    else:
-        verdict = Verdict(
-            comment=comment,
-            model_version=version.name,
-            decision=decision.outcome,
-            scores=assessment.scores,
-            thresholds=version.thresholds,
-            reasons=assessment.reasons,
-            rule_reasons=assessment.rule_reasons,
-            broken_rules=decision.broken_rules + decision.doubtful_rules,
-            spans=[list(span) for span in assessment.spans],
-            language=assessment.language,
-        )
+        current_app.logger.exception("deciding comment %s failed; it goes to review", comment.id)
+        return send_to_review(comment, f"{type(error).__name__}: {error}", version_name)
+    verdict = Verdict(
+        comment=comment,
+        model_version=version.name,
+        decision=decision.outcome,
+        scores=scores,
+        thresholds=version.thresholds,
+        reasons=assessment.reasons,
+        rule_reasons=assessment.rule_reasons,
+        broken_rules=decision.broken_rules + decision.doubtful_rules,
+        spans=[list(span) for span in assessment.spans],
+        language=assessment.language,
+    )
     db.session.add(verdict)
-    comment.status = {"publish": "published", "review": "review", "reject": "rejected"}[
-        verdict.decision
-    ]
-    if verdict.decision != "review":  # a sample of automatic decisions goes to the audit queue
-        comment.audit_sample = random.random() < get_setting("audit_sample_rate")
+    comment.status = {"publish": "published", "review": "review", "reject": "rejected"}[verdict.decision]
+    comment.audit_sample = sampled  # a sample of automatic decisions goes to the audit queue
     db.session.flush()
     return verdict
+
+
+def send_to_review(comment, error, version_name=None):
+    """Record that the machine could not decide a comment, and put it before a moderator."""
+    verdict = Verdict(comment=comment, model_version=version_name, decision="review", error=error[:2000])
+    db.session.add(verdict)
+    comment.status = "review"
+    db.session.flush()
+    return verdict
+
+
+def decide_stored_comment(comment_id):
+    """Classify a stored comment and commit; if that fails, commit it to review in a fresh transaction.
+
+    The one operation that commits: failing safe needs a transaction of its own after a failed one. If even that
+    fails (the database is gone) the comment stays pending, and sweep_pending() sends it to review later.
+    Returns the verdict, or None when nothing could be stored."""
+    try:
+        verdict = classify_comment(db.session.get(Comment, comment_id))
+        db.session.commit()
+        return verdict
+    except Exception as error:
+        current_app.logger.exception("storing the decision on comment %s failed; it goes to review", comment_id)
+        db.session.rollback()
+        problem = f"the decision could not be stored ({type(error).__name__}: {error})"
+    try:
+        comment = db.session.get(Comment, comment_id)
+        if comment.status != "pending":  # the failed commit did land after all
+            return comment.verdict
+        verdict = send_to_review(comment, problem)
+        db.session.commit()
+        return verdict
+    except Exception:
+        current_app.logger.exception("comment %s stays pending until the sweeper reaches it", comment_id)
+        db.session.rollback()
+        return None
+
+
+def sweep_pending(older_than=PENDING_SWEEP_SECONDS):
+    """Send every comment pending longer than `older_than` seconds to review, saying why; returns how many.
+
+    A comment is pending only between being stored and being decided; one still pending after a minute lost its
+    decision (a worker killed between the two commits, a database error), and only a moderator can decide it now.
+    The update is conditional, so a worker that decides the comment meanwhile wins."""
+    cutoff = utcnow() - timedelta(seconds=older_than)
+    stranded = db.session.execute(
+        select(Comment.id, Comment.created_at).where(Comment.status == "pending", Comment.created_at < cutoff)
+        .order_by(Comment.id).limit(5000)
+    ).all()
+    swept = 0
+    for comment_id, created_at in stranded:
+        moved = db.session.execute(
+            update(Comment).where(Comment.id == comment_id, Comment.status == "pending").values(status="review")
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        if moved:
+            waited = (utcnow() - as_utc(created_at)).total_seconds()
+            db.session.add(Verdict(
+                comment_id=comment_id, decision="review",
+                error=f"still pending after {waited:.0f} s: its decision was never stored "
+                      "(the worker stopped or the database failed), so a moderator decides it",
+            ))
+            swept += 1
+    db.session.flush()
+    return swept
 
 
 def review_comment(comment_id, moderator, action, reason=None, note="", revision=None):
@@ -189,6 +276,8 @@ def review_comment(comment_id, moderator, action, reason=None, note="", revision
     comment = db.session.get(Comment, comment_id)
     if comment is None:
         raise OperationError("That comment does not exist.")
+    if comment.author_id == moderator.id:
+        raise OperationError("You cannot decide your own comment; another moderator will.")
     before = {"status": comment.status, "hidden": comment.hidden}
     now = utcnow()
     new_status = "published" if action == "approve" else "rejected"

@@ -1,4 +1,5 @@
 """The house rules applied: load the active classifiers, assess a text, decide its outcome."""
+import math
 import threading
 from dataclasses import dataclass, field
 
@@ -42,11 +43,15 @@ def decide(scores, thresholds, word_count, premoderated=False, trusted=False):
     """Turn rule scores into an outcome; guardrails move weak rejections to review.
 
     A pre-moderated author's comments always go to review (even a clear rejection); a trusted author's skip the review
-    band (published) but never the reject threshold or a guardrail."""
+    band (published) but never the reject threshold or a guardrail. `trusted` may be a function, asked only when
+    trust could matter. A score that is not a finite number (NaN >= threshold is False) goes to review."""
     broken, doubtful, guardrails = [], [], []
     for rule in RULES:
         p, limits = scores[rule], thresholds[rule]
-        if p >= limits["reject"]:
+        if not math.isfinite(p):
+            guardrails.append(f"the {rule.replace('_', ' ')} score is not a number")
+            doubtful.append(rule)
+        elif p >= limits["reject"]:
             broken.append(rule)
         elif p >= limits["review"]:
             doubtful.append(rule)
@@ -57,7 +62,7 @@ def decide(scores, thresholds, word_count, premoderated=False, trusted=False):
         return Decision("review", broken, doubtful, guardrails + ["the author is pre-moderated"])
     if broken:
         return Decision("reject", broken, doubtful, guardrails)
-    if guardrails or (doubtful and not trusted):
+    if guardrails or (doubtful and not (trusted() if callable(trusted) else trusted)):
         return Decision("review", broken, doubtful, guardrails)
     if doubtful:
         return Decision("publish", doubtful_rules=doubtful, guardrails=["the author is trusted"])

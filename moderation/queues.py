@@ -100,7 +100,7 @@ def _select(queue, filters, now):
 def boundary(verdict):
     """How close the machine came to rejecting (0-1), and the rule that came closest, in words."""
     if verdict is None or verdict.error:
-        return 1.0, "the classifiers failed on it"
+        return 1.0, "the machine could not decide it"
     best, words = 0.0, ""
     for rule, p in (verdict.scores or {}).items():
         limits = (verdict.thresholds or {}).get(rule)

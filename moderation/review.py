@@ -7,7 +7,7 @@ from classifiers import RULES
 from moderation import audit, authors, stats
 from moderation.auth import role_required
 from moderation.extensions import db
-from moderation.forms import ReviewForm
+from moderation.forms import ReviewForm, page_number, parse_id
 from moderation.models import Comment, Report, Review, utcnow
 from moderation.operations import (
     REVIEW_REASONS,
@@ -15,6 +15,7 @@ from moderation.operations import (
     as_utc,
     hold_comment,
     review_comment,
+    sweep_pending,
     undo_review,
 )
 from moderation.pipeline import RULE_TEXT
@@ -61,9 +62,11 @@ def queue():
     name = request.args.get("queue", "review")
     if name not in QUEUES:
         abort(404)
+    if sweep_pending():  # until the task queue runs the sweeper, loading the queue does: stranded comments show up
+        db.session.commit()
     filters = clean_filters(request.args)
     items = queue_items(name, filters)
-    page = paginate(items, request.args.get("page", 1, type=int))
+    page = paginate(items, page_number(request.args))
     last = _last_undoable()
     return render_template(
         "review/queue.html", page=page, queue=name, queues=QUEUES, counts=queue_counts(),
@@ -112,7 +115,11 @@ def decide(comment_id):
     if not form.validate_on_submit():
         flash("That decision could not be read; please try again.", "error")
         return redirect(_back())
-    revision = request.form.get("revision", type=int)
+    raw_revision = request.form.get("revision") or None
+    revision = raw_revision and parse_id(raw_revision, minimum=0)
+    if raw_revision and revision is None:
+        flash("That decision could not be read; please try again.", "error")
+        return redirect(_back())
     try:
         review = review_comment(
             comment_id, current_user, form.action.data, form.reason.data or None, form.note.data, revision
@@ -125,7 +132,7 @@ def decide(comment_id):
         _remember_for_undo(review)
         verb = "approved" if form.action.data == "approve" else "rejected"
         flash(f"Comment {comment_id} {verb}.", "success")
-    return redirect(_back(url_for("review.queue", page=request.args.get("page", 1, type=int))))
+    return redirect(_back(url_for("review.queue", page=page_number(request.args))))
 
 
 @bp.post("/undo/<int:review_id>")
@@ -153,7 +160,7 @@ def _targets():
         if name not in QUEUES:
             abort(400)
         return [(i.comment.id, i.comment.revision) for i in queue_items(name, clean_filters(request.form))]
-    ids = [int(v) for v in request.form.getlist("ids")[:MAX_BULK] if v.isdigit()]
+    ids = [i for i in (parse_id(v) for v in request.form.getlist("ids")[:MAX_BULK]) if i]
     rows = db.session.execute(select(Comment.id, Comment.revision).where(Comment.id.in_(ids))).all()
     return [tuple(row) for row in rows]
 
@@ -177,10 +184,11 @@ def bulk():
     done = refused = 0
     for pair in request.form.get("targets", "").split(",")[:MAX_BULK]:
         comment_id, _, revision = pair.partition(":")
-        if not (comment_id.isdigit() and revision.isdigit()):
+        comment_id, revision = parse_id(comment_id), parse_id(revision, minimum=0)
+        if comment_id is None or revision is None:
             continue
         try:
-            review = review_comment(int(comment_id), current_user, action, reason, note, int(revision))
+            review = review_comment(comment_id, current_user, action, reason, note, revision)
         except OperationError:
             refused += 1
         else:

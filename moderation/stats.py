@@ -10,6 +10,7 @@ from sqlalchemy.orm import aliased
 from classifiers import RULES
 from moderation.auth import role_required
 from moderation.extensions import db
+from moderation.forms import parse_id
 from moderation.models import Comment, Review, User, Verdict, utcnow
 from moderation.operations import as_utc
 from moderation.pipeline import RULE_TEXT
@@ -115,7 +116,7 @@ def audit_outcomes():
 @bp.get("/stats")
 @role_required("moderator")
 def page():
-    days = min(max(request.args.get("days", 14, type=int), 1), 90)
+    days = min(parse_id(request.args.get("days"), 14), 90)
     now = utcnow()
     since = now - timedelta(days=days)
     rows = _reviewed_queue(since)

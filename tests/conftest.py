@@ -32,11 +32,11 @@ def trained_instance(tmp_path_factory):
     return path, store.save(bundle, str(path / "models"), TEST_VERSION)
 
 
-def build_app(instance_dir, metadata, tmp_path):
+def build_app(instance_dir, metadata, tmp_path, config=None):
     """An app on a fresh database (SQLite in tmp_path, or TEST_DATABASE_URL) with the test version active."""
     url = os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{tmp_path / 'test.db'}"
     app = create_app(
-        {"TESTING": True, "SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "test-only"},
+        {"TESTING": True, "SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "test-only", **(config or {})},
         instance_path=str(instance_dir),
     )
     with app.app_context():

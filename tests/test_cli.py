@@ -88,3 +88,28 @@ def test_train_registers_a_version_and_prints_its_scores(runner, app):
     with app.app_context():
         names = {v.name for v in db.session.scalars(select(ModelVersion))}
         assert names == {"test-v1", "v2"}
+
+
+def test_score_answers_every_line_whatever_the_input(runner):
+    """Deep nesting, invalid UTF-8, lone surrogates, a backslash: each bad line gets an error, every other is scored."""
+    good = '{"id": %d, "text": "Thank you for this clear report on the council."}'
+    lines = [
+        (good % 1).encode(),
+        b'{"id": 2, "text": ' + b"[" * 100_000 + b"]" * 100_000 + b"}",
+        b'{"id": 3, "text": "caf\xe9 au lait is what I drink."}',  # Latin-1, not UTF-8
+        b'{"id": "\\ud800", "text": "A lone surrogate in the id is still answered."}',
+        b'{"id": 5, "text": "A lone surrogate in the text \\udc00 here."}',
+        b'{"id": 6, "text": "In C:\\\\Temp the files are kept for a week."}',
+        b"[" * 100_000,
+        (good % 8).encode(),
+    ]
+    result = runner.invoke(args=["score"], input=b"\n".join(lines) + b"\n")
+    answers = [json.loads(line) for line in result.stdout.splitlines()]
+    assert len(answers) == 8 and result.exit_code == 1
+    assert answers[0]["decision"] == "publish" and answers[7]["decision"] == "publish"
+    assert "nested too deeply" in answers[1]["error"] and "UTF-8" in answers[2]["error"]
+    assert answers[3]["id"] == "\ud800" and "decision" in answers[3]
+    assert answers[4]["id"] == 5 and "error" in answers[4]
+    assert answers[5]["id"] == 6 and ("decision" in answers[5] or "error" in answers[5])
+    assert "nested too deeply" in answers[6]["error"]
+    assert "Traceback" not in result.stderr

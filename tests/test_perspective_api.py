@@ -173,19 +173,6 @@ def test_wrong_method_and_unknown_path_answer_in_json(client, make_api_key):
     assert_perspective_error(client.post(f"/v1alpha1/comments:nothing?key={key}", json={}), 404, "NOT_FOUND")
 
 
-def test_over_its_rate_limit_a_key_gets_resource_exhausted(client, make_api_key):
-    key, other = make_api_key(rate_limit="3/minute"), make_api_key()
-    body = coral_analyze_body(CIVIL)
-    assert [analyze(client, key, body).status_code for _ in range(3)] == [200, 200, 200]
-    limited = analyze(client, key, body)
-    assert_perspective_error(limited, 429, "RESOURCE_EXHAUSTED")
-    assert int(limited.headers["Retry-After"]) > 0
-    # suggestscore shares the key's budget; another key has its own.
-    feedback = {"comment": {"text": CIVIL}, "attributeScores": {"TOXICITY": {"summaryScore": {"value": 0}}}}
-    assert client.post(f"/v1alpha1/comments:suggestscore?key={key}", json=feedback).status_code == 429
-    assert analyze(client, other, body).status_code == 200
-
-
 def test_a_classifier_failure_is_unavailable_never_a_500(app, client, make_api_key):
     key = make_api_key()
     with app.app_context():

@@ -96,11 +96,54 @@ def test_warning_is_recorded_and_shown(app, client, login, make_user):
     assert "Unknown standing" in set_standing(client, author_id, standing="emperor").get_data(as_text=True)
 
 
+def age_account(app, user_id, days):
+    with app.app_context():
+        db.session.get(User, user_id).created_at = utcnow() - timedelta(days=days)
+        db.session.commit()
+
+
 def test_a_long_clean_record_makes_an_author_trusted(app, client, login, make_user, make_comment):
     author_id, _ = make_user()
     for n in range(10):
         make_comment(f"Published comment number {n} on the council vote.", status="published", author_id=author_id)
+    age_account(app, author_id, 31)
     login("moderator")
     assert ">trusted<" in client.get(f"/review/authors/{author_id}").get_data(as_text=True)
     make_comment("A recent rejected comment.", status="rejected", author_id=author_id)
     assert ">trusted<" not in client.get(f"/review/authors/{author_id}").get_data(as_text=True)
+
+
+def test_trust_cannot_be_farmed_by_a_new_account(app, client, login, make_user, make_comment):
+    """Ten published comments in a second earned trust before; now the account must also be a month old."""
+    author_id, _ = make_user()
+    for n in range(12):
+        make_comment(f"Published comment number {n} on the council vote.", status="published", author_id=author_id)
+    login("moderator")
+    assert ">trusted<" not in client.get(f"/review/authors/{author_id}").get_data(as_text=True)
+    age_account(app, author_id, 31)
+    assert ">trusted<" in client.get(f"/review/authors/{author_id}").get_data(as_text=True)
+
+
+def test_an_upheld_report_ends_trust(app, client, login, make_user, make_comment):
+    from moderation.models import Report
+    author_id, _ = make_user()
+    ids = [make_comment(f"Published comment number {n} on the council vote.", status="published", author_id=author_id)
+           for n in range(10)]
+    age_account(app, author_id, 31)
+    reporter_id, _ = make_user()
+    with app.app_context():
+        db.session.add(Report(comment_id=ids[0], reporter_id=reporter_id, reason="abuse", outcome="upheld"))
+        db.session.commit()
+    login("moderator")
+    assert ">trusted<" not in client.get(f"/review/authors/{author_id}").get_data(as_text=True)
+
+
+def test_a_trusted_author_is_still_rejected_over_the_reject_threshold(app, make_user, make_comment):
+    """Trust lifts only the review band: abuse the classifier rejects stays rejected for a trusted author."""
+    author_id, _ = make_user()
+    for n in range(10):
+        make_comment(f"Published comment number {n} on the council vote.", status="published", author_id=author_id)
+    age_account(app, author_id, 31)
+    comment_id = make_comment("You are a fucking idiot and a stupid moron, shut up.", status=None, author_id=author_id)
+    with app.app_context():
+        assert db.session.get(Comment, comment_id).status == "rejected"

@@ -70,6 +70,11 @@ def _refuse(code, message):
     return jsonify(error={"code": code, "message": message}), code
 
 
+@bp.errorhandler(429)
+def _too_many(error):
+    return _refuse(429, f"Too many calls ({error.description}).")
+
+
 @bp.post("/phase")
 @limiter.limit(lambda: current_app.config["CORAL_PHASE_RATE_LIMIT"])
 def phase():

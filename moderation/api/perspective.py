@@ -42,11 +42,13 @@ def _api_error(error):
     return error_response(error.code, error.message, error.error_type, **error.detail)
 
 
+@bp.errorhandler(429)  # by code, so the site's own 429 page (registered by code) does not answer here
+def _over_quota(error):
+    return error_response(429, f"Quota exceeded for this API key ({error.description}).")
+
+
 @bp.errorhandler(HTTPException)
 def _http_error(error):
-    if error.code == 429:
-        response, code = error_response(429, f"Quota exceeded for this API key ({error.description}).")
-        return response, code
     return error_response(error.code, error.description or error.name)
 
 

@@ -1,0 +1,43 @@
+"""Rate limits for readers: the limits come from config, and a refusal is a clear page with Retry-After."""
+import time
+
+from flask import current_app, render_template
+
+from moderation.extensions import limiter
+
+# Each setting is a Flask-Limiter limit string; several windows make the wait grow with the attempts
+# (for a login: after 5 failures a minute, after 20 an hour, after 50 a day).
+DEFAULT_LIMITS = {
+    "RATELIMIT_LOGIN_PER_ACCOUNT": "5 per minute; 20 per hour; 50 per day",  # failed logins only
+    "RATELIMIT_LOGIN_PER_ADDRESS": "20 per minute; 100 per hour; 500 per day",  # failed logins only
+    "RATELIMIT_REGISTER_PER_ADDRESS": "3 per minute; 10 per hour; 30 per day",
+    "RATELIMIT_POST_PER_READER": "5 per minute; 60 per hour; 300 per day",
+    "RATELIMIT_POST_PER_ADDRESS": "30 per minute; 600 per hour",
+    "RATELIMIT_REPORT_PER_READER": "10 per minute; 100 per day",
+    "RATELIMIT_REPORT_PER_ADDRESS": "30 per minute; 500 per day",
+}
+
+
+def init_app(app):
+    """Defaults for every limit; limits are off under TESTING unless a test turns RATELIMIT_ENABLED on."""
+    for name, value in DEFAULT_LIMITS.items():
+        app.config.setdefault(name, value)
+    app.config.setdefault("RATELIMIT_ENABLED", not app.config.get("TESTING"))
+    app.register_error_handler(429, too_many_requests)
+
+
+def configured(name):
+    """The limit named in config, read at request time (so a deployment or a test can change it)."""
+    return lambda: current_app.config[name]
+
+
+def too_many_requests(error):
+    """429 in the site's layout, saying how long to wait; Flask-Limiter adds the Retry-After header."""
+    limit = limiter.current_limit
+    wait = max(int(limit.reset_at - time.time()), 1) if limit else 60
+    if wait < 120:
+        when = f"{wait} seconds"
+    else:
+        when = f"{round(wait / 60)} minutes" if wait < 7200 else f"{round(wait / 3600)} hours"
+    message = f"Too many attempts in a short time. Please wait {when} and try again."
+    return render_template("error.html", code=429, title="Too many requests", message=message), 429
