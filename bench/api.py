@@ -84,6 +84,14 @@ def serve(env, workers):
     raise SystemExit("gunicorn did not start")
 
 
+def fetch_static(base, key, text):
+    """The harness's own ceiling: a static file through the same gunicorn, Flask and client."""
+    started = time.perf_counter()
+    with urllib.request.urlopen(f"{base}/static/style.css", timeout=60) as response:
+        response.read()
+        return response.status, (time.perf_counter() - started) * 1000
+
+
 def call(base, key, text):
     body = json.dumps({"comment": {"text": text}, "doNotStore": True, "requestedAttributes": {"TOXICITY": {}},
                        "languages": ["en"]}).encode()
@@ -99,7 +107,7 @@ def call(base, key, text):
     return status, (time.perf_counter() - started) * 1000
 
 
-def load(base, key, corpus, clients, total):
+def load(base, key, corpus, clients, total, send=None):
     """`clients` threads send `total` calls between them; (calls/s, p50 ms, p99 ms, non-200 answers)."""
     results, lock, counter = [], threading.Lock(), iter(range(total))
 
@@ -109,7 +117,7 @@ def load(base, key, corpus, clients, total):
                 n = next(counter, None)
             if n is None:
                 return
-            outcome = call(base, key, corpus[n % len(corpus)])
+            outcome = (send or call)(base, key, corpus[n % len(corpus)])
             with lock:
                 results.append(outcome)
 
@@ -155,6 +163,7 @@ def main():
             for text in corpus[: args.workers * 4]:
                 call(base, key, text)  # every worker loads the version before timing starts
             rows = [(clients, *load(base, key, corpus, clients, args.requests)) for clients in (1, 10, 50)]
+            ceiling = load(base, key, corpus, 10, args.requests, fetch_static)
         finally:
             server.terminate()
             server.wait()
@@ -167,6 +176,9 @@ def main():
     for clients, rate, p50, p99, bad in rows:
         print(f"| {clients:>7} | {rate:>8.0f} | {p50:>7.1f} | {p99:>7.1f} | {bad:>7} | {rate / baseline:>8.2f} |")
     print(f"| {'score':>7} | {baseline:>8.0f} | {'':>7} | {'':>7} | {'':>7} | {1:>8.2f} |")
+    rate, p50, p99, bad = ceiling
+    print(f"\nThe harness's ceiling, GET /static/style.css with 10 clients: {rate:.0f} requests/s, p50 {p50:.1f} ms, "
+          f"p99 {p99:.1f} ms ({bad} not 200); analyze with 10 clients runs at {rows[1][1] / rate:.2f} of it.")
     print("\nFloors (issue 16, 2-core machine): at least 300 calls/s and p99 under 50 ms with 10 clients.")
 
 

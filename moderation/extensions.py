@@ -33,7 +33,8 @@ login_manager = LoginManager()
 login_manager.login_view = "auth.login"
 login_manager.login_message_category = "info"
 # Rate limits (Flask-Limiter): Redis storage when REDIS_URL is set, so every worker and host counts together.
-limiter = Limiter(key_func=get_remote_address, default_limits=[], headers_enabled=True)
+# Headers off: the 429 handlers send Retry-After themselves, sparing every allowed request a storage round trip.
+limiter = Limiter(key_func=get_remote_address, default_limits=[], headers_enabled=False)
 
 
 @event.listens_for(Engine, "connect")

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from flask import current_app
 from sqlalchemy import func, or_, select, update
+from sqlalchemy.orm import defer
 
 from classifiers import RULES
 from moderation.extensions import db
@@ -140,9 +141,16 @@ def submit_comment(story, author, text, parent=None):
     return comment
 
 
+def active_version_row():
+    """The active version's name, sha256 and thresholds as a plain row (what judging needs), or None."""
+    return db.session.execute(
+        select(ModelVersion.name, ModelVersion.sha256, ModelVersion.thresholds).where(ModelVersion.active)
+    ).first()
+
+
 def active_version():
-    """The active ModelVersion row, or None."""
-    return db.session.scalar(select(ModelVersion).where(ModelVersion.active))
+    """The active ModelVersion row, or None (its model card, read on every comment otherwise, loads when used)."""
+    return db.session.scalar(select(ModelVersion).options(defer(ModelVersion.card)).where(ModelVersion.active))
 
 
 def finite_scores(scores):

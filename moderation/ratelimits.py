@@ -31,13 +31,20 @@ def configured(name):
     return lambda: current_app.config[name]
 
 
-def too_many_requests(error):
-    """429 in the site's layout, saying how long to wait; Flask-Limiter adds the Retry-After header."""
+def retry_after():
+    """Seconds until the limit just broken lets the caller in again (its window's reset)."""
     limit = limiter.current_limit
-    wait = max(int(limit.reset_at - time.time()), 1) if limit else 60
+    return max(int(limit.reset_at - time.time()), 1) if limit else 60
+
+
+def too_many_requests(error):
+    """429 in the site's layout, saying how long to wait, with Retry-After (headers are only sent on refusals:
+    computing them on every answer costs a storage round trip per request)."""
+    wait = retry_after()
     if wait < 120:
         when = f"{wait} seconds"
     else:
         when = f"{round(wait / 60)} minutes" if wait < 7200 else f"{round(wait / 3600)} hours"
     message = f"Too many attempts in a short time. Please wait {when} and try again."
-    return render_template("error.html", code=429, title="Too many requests", message=message), 429
+    return render_template("error.html", code=429, title="Too many requests", message=message), 429, {
+        "Retry-After": str(wait)}

@@ -9,8 +9,9 @@ from moderation.api import usage
 from moderation.api.payload import PayloadError, read_json
 from moderation.extensions import csrf, db, limiter
 from moderation.models import Setting
-from moderation.operations import active_version, get_setting, record_audit
+from moderation.operations import active_version_row, get_setting, record_audit
 from moderation.pipeline import judge, load_bundle
+from moderation.ratelimits import retry_after
 
 bp = Blueprint("coral", __name__, url_prefix="/integrations/coral")
 csrf.exempt(bp)
@@ -72,7 +73,8 @@ def _refuse(code, message):
 
 @bp.errorhandler(429)
 def _too_many(error):
-    return _refuse(429, f"Too many calls ({error.description}).")
+    response, code = _refuse(429, f"Too many calls ({error.description}).")
+    return response, code, {"Retry-After": str(retry_after())}
 
 
 @bp.post("/phase")
@@ -103,7 +105,7 @@ def phase():
         return "", 204
     g.api_store, g.api_text = True, text
     try:
-        version = active_version()
+        version = active_version_row()
         if version is None:
             raise RuntimeError("no classifier version is active")
         assessment, decision = judge(load_bundle(current_app.config["MODELS_DIR"], version), version.thresholds, text)

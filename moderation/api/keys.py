@@ -73,11 +73,14 @@ def update_key(key, admin, rate_limit, train_on_feedback):
 
 
 def authenticate(raw):
-    """The live key a raw key string names, or None. The hash is compared in constant time."""
+    """The live key a raw key string names (id, name, rate_limit), or None. The hash is compared in constant time.
+
+    Read on every call (so a revocation holds at once everywhere) as a plain row: it runs before every API answer."""
     if not isinstance(raw, str) or not raw.startswith(KEY_PREFIX) or len(raw) > 200:
         return None
     prefix = raw[len(KEY_PREFIX):len(KEY_PREFIX) + PREFIX_CHARS]
-    key = db.session.scalar(select(ApiKey).where(ApiKey.prefix == prefix))
+    key = db.session.execute(select(ApiKey.id, ApiKey.name, ApiKey.rate_limit, ApiKey.key_hash, ApiKey.revoked_at)
+                             .where(ApiKey.prefix == prefix)).first()
     # Compare against a digest even when no row matches, so timing does not tell which prefixes exist.
     expected = key.key_hash if key is not None else _digest(KEY_PREFIX)
     if not hmac.compare_digest(expected, _digest(raw)) or key is None or key.revoked_at is not None:

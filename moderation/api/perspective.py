@@ -7,8 +7,9 @@ from moderation.api import attributes, usage
 from moderation.api.keys import authenticate
 from moderation.api.payload import PayloadError, read_json
 from moderation.extensions import csrf, db, limiter
-from moderation.operations import active_version
+from moderation.operations import active_version_row
 from moderation.pipeline import RULE_TEXT, judge, load_bundle
+from moderation.ratelimits import retry_after
 
 bp = Blueprint("perspective", __name__, url_prefix="/v1alpha1")
 csrf.exempt(bp)
@@ -44,7 +45,8 @@ def _api_error(error):
 
 @bp.errorhandler(429)  # by code, so the site's own 429 page (registered by code) does not answer here
 def _over_quota(error):
-    return error_response(429, f"Quota exceeded for this API key ({error.description}).")
+    response, code = error_response(429, f"Quota exceeded for this API key ({error.description}).")
+    return response, code, {"Retry-After": str(retry_after())}
 
 
 @bp.errorhandler(HTTPException)
@@ -170,7 +172,7 @@ def _check_language(requested, languages, assessment, decision):
 def _score(text):
     """(version, bundle, assessment, decision) for a text with the active version; ApiError 503 when it cannot."""
     try:
-        version = active_version()
+        version = active_version_row()
         if version is None:
             raise RuntimeError("no classifier version is active")
         bundle = load_bundle(current_app.config["MODELS_DIR"], version)
