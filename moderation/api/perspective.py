@@ -18,6 +18,7 @@ MAX_TEXT_BYTES = 20480  # Perspective's own limit
 ANALYZE_FIELDS = {"comment", "context", "requestedAttributes", "languages", "doNotStore", "clientToken",
                   "sessionId", "spanAnnotations", "communityId"}
 SUGGEST_FIELDS = {"comment", "context", "attributeScores", "languages", "communityId", "clientToken", "sessionId"}
+ENDPOINT_NAMES = {"perspective.analyze": "analyze", "perspective.suggest_score": "suggestscore"}
 STATUS_NAMES = {400: "INVALID_ARGUMENT", 403: "PERMISSION_DENIED", 404: "NOT_FOUND", 405: "INVALID_ARGUMENT",
                 413: "INVALID_ARGUMENT", 415: "INVALID_ARGUMENT", 429: "RESOURCE_EXHAUSTED", 503: "UNAVAILABLE"}
 
@@ -83,7 +84,9 @@ def _start():
 
 @bp.after_request
 def _record(response):
-    return usage.finish_call(response, getattr(request_key(), "id", None))
+    # A call refused by its rate limit never reached the view, so its endpoint comes from the route.
+    endpoint = g.get("api_endpoint", ENDPOINT_NAMES.get(request.endpoint))
+    return usage.finish_call(response, getattr(request_key(), "id", None), endpoint)
 
 
 def _body(allowed):

@@ -31,8 +31,7 @@ def start_call():
 
 def finish_call(response, key_id, endpoint=None):
     """Record the call against its key (the text and scores only when the client let us keep them)."""
-    endpoint = endpoint or g.get("api_endpoint")
-    if key_id is None and endpoint != "coral_phase" or endpoint is None:
+    if endpoint is None or key_id is None and endpoint != "coral_phase":
         return response
     keep = g.get("api_store", False)
     call = dict(
