@@ -4,7 +4,6 @@ from sqlalchemy import select
 
 from moderation.extensions import db
 from moderation.models import ApiCall
-
 from tests.conftest import build_app
 from tests.test_perspective_api import CIVIL, analyze, assert_perspective_error, coral_analyze_body
 
