@@ -153,6 +153,19 @@ def active_version():
     return db.session.scalar(select(ModelVersion).options(defer(ModelVersion.card)).where(ModelVersion.active))
 
 
+def judge_with_active_version(text):
+    """(version row, bundle, assessment, decision) for a text judged by the active version, as the APIs need it.
+
+    Raises on any failure, a missing version or a non-finite score included: the caller fails safe."""
+    version = active_version_row()
+    if version is None:
+        raise RuntimeError("no classifier version is active")
+    bundle = load_bundle(current_app.config["MODELS_DIR"], version)
+    assessment, decision = judge(bundle, version.thresholds, text)
+    finite_scores(assessment.scores)
+    return version, bundle, assessment, decision
+
+
 def finite_scores(scores):
     """The scores as floats, refusing a missing rule or a NaN or infinite score (NaN >= threshold is False)."""
     clean = {}

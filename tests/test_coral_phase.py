@@ -118,3 +118,12 @@ def test_malformed_phase_bodies_are_4xx(client, runner):
     raw = b"\xff not json"
     signature = "sha256=" + hmac.new(SECRET.encode(), raw, hashlib.sha256).hexdigest()
     assert client.post(URL, data=raw, headers={"X-Coral-Signature": signature}).status_code == 400
+
+
+def test_a_non_finite_score_withholds_the_comment(client, runner, monkeypatch):
+    from tests.test_perspective_api import judge_with_nan_abuse
+
+    set_secret(runner)
+    judge_with_nan_abuse(monkeypatch)
+    answer = coral_post(client, phase_request("The council approved the new cycle lanes on Tuesday."))
+    assert answer.get_json()["status"] == "SYSTEM_WITHHELD"

@@ -205,3 +205,24 @@ def test_suggestscore_keeps_labels_and_a_repeat_replaces_them(app, client, make_
         assert rows["comment:c-17"].community_id == "Coral:https://news.example"
     bad = dict(coral_feedback_body("x", 1), attributeScores={"TOXICITY": {"summaryScore": {"value": 7}}})
     assert_perspective_error(client.post(url, json=bad), 400, "INVALID_ARGUMENT")
+
+
+def judge_with_nan_abuse(monkeypatch):
+    """The real classifiers, but the abuse score comes back NaN (a fault no real input is known to cause)."""
+    from moderation import operations
+
+    real_judge = operations.judge
+
+    def judge(*args, **kwargs):
+        assessment, decision = real_judge(*args, **kwargs)
+        assessment.scores = {**assessment.scores, "abuse": float("nan")}
+        return assessment, decision
+
+    monkeypatch.setattr(operations, "judge", judge)
+
+
+def test_a_non_finite_score_is_unavailable_never_nan_in_the_answer(client, make_api_key, monkeypatch):
+    judge_with_nan_abuse(monkeypatch)
+    response = analyze(client, make_api_key(), coral_analyze_body(CIVIL))
+    assert_perspective_error(response, 503, "UNAVAILABLE")
+    assert "NaN" not in response.get_data(as_text=True)

@@ -8,9 +8,9 @@ from flask import Blueprint, current_app, g, has_request_context, jsonify, reque
 from moderation.api import usage
 from moderation.api.payload import PayloadError, read_json
 from moderation.extensions import csrf, db, limiter
+from moderation.forms import clean_text
 from moderation.models import Setting
-from moderation.operations import active_version_row, get_setting, record_audit
-from moderation.pipeline import judge, load_bundle
+from moderation.operations import get_setting, judge_with_active_version, record_audit
 from moderation.ratelimits import retry_after
 
 bp = Blueprint("coral", __name__, url_prefix="/integrations/coral")
@@ -100,15 +100,12 @@ def phase():
     author = body.get("author") if isinstance(body.get("author"), dict) else {}
     if str(author.get("role", "")).upper() in STAFF_ROLES:
         return "", 204
-    text = usage.clean(text)
+    text = clean_text(text)
     if not text:
         return "", 204
     g.api_store, g.api_text = True, text
     try:
-        version = active_version_row()
-        if version is None:
-            raise RuntimeError("no classifier version is active")
-        assessment, decision = judge(load_bundle(current_app.config["MODELS_DIR"], version), version.thresholds, text)
+        _, _, assessment, decision = judge_with_active_version(text)
     except Exception as error:  # fail safe: a moderator sees it, never open
         current_app.logger.error("Coral phase could not score a comment: %s", type(error).__name__)
         g.api_decision = "review"

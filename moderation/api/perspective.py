@@ -7,8 +7,9 @@ from moderation.api import attributes, usage
 from moderation.api.keys import authenticate
 from moderation.api.payload import PayloadError, read_json
 from moderation.extensions import csrf, db, limiter
-from moderation.operations import active_version_row
-from moderation.pipeline import RULE_TEXT, judge, load_bundle
+from moderation.forms import clean_text
+from moderation.operations import judge_with_active_version
+from moderation.pipeline import RULE_TEXT
 from moderation.ratelimits import retry_after
 
 bp = Blueprint("perspective", __name__, url_prefix="/v1alpha1")
@@ -118,7 +119,7 @@ def _comment_text(body):
     size = len(text.encode("utf-8"))
     if size > MAX_TEXT_BYTES:
         raise ApiError(400, f"Comment text too long: {size} bytes (at most {MAX_TEXT_BYTES}).", "COMMENT_TOO_LONG")
-    text = usage.clean(text)
+    text = clean_text(text)
     if not text:
         raise ApiError(400, "Comment text must not be empty.", "COMMENT_EMPTY")
     return text
@@ -175,12 +176,7 @@ def _check_language(requested, languages, assessment, decision):
 def _score(text):
     """(version, bundle, assessment, decision) for a text with the active version; ApiError 503 when it cannot."""
     try:
-        version = active_version_row()
-        if version is None:
-            raise RuntimeError("no classifier version is active")
-        bundle = load_bundle(current_app.config["MODELS_DIR"], version)
-        assessment, decision = judge(bundle, version.thresholds, text)
-        return version, bundle, assessment, decision
+        return judge_with_active_version(text)
     except Exception as error:  # the text itself is never logged: it may be doNotStore
         current_app.logger.error("analyze could not score a comment: %s", type(error).__name__)
         raise ApiError(503, "The classifiers could not judge this comment; try again shortly.") from None

@@ -9,7 +9,6 @@ from sqlalchemy import delete, func, insert, select, text
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from moderation.extensions import db
-from moderation.forms import clean_text
 from moderation.models import ApiCall, ApiFeedback, ApiKey, utcnow
 from moderation.operations import split_decisions
 
@@ -18,11 +17,6 @@ ABUSIVE = ("TOXICITY", "SEVERE_TOXICITY", "IDENTITY_ATTACK", "THREAT", "PROFANIT
 LATENCY_SAMPLE = 5000  # latency percentiles come from a key's newest answered calls
 PRUNE_EVERY = 1000  # about one call in this many also forgets records past the retention period
 LABELLED_RULES = {"INSULT": "personal_attack", "PERSONAL_ATTACK": "personal_attack", "NOT_ENGLISH": "not_english"}
-
-
-def clean(text):
-    """The text as a comment form would keep it (control and invisible characters stripped)."""
-    return clean_text(text)
 
 
 def start_call():
