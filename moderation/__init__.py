@@ -47,7 +47,7 @@ def create_app(test_config=None, instance_path=None):
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret(app.instance_path)
     app.config["MODELS_DIR"] = os.path.join(app.instance_path, "models")
-    app.config.setdefault("RATELIMIT_STORAGE_URI", os.environ.get("REDIS_URL") or "memory://")
+    app.config.setdefault("RATELIMIT_STORAGE_URI", os.environ.get("REDIS_URL") or "swept-memory://")
     security.init_app(app)
     ratelimits.init_app(app)
 

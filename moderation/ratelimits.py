@@ -1,7 +1,9 @@
 """Rate limits for readers: the limits come from config, and a refusal is a clear page with Retry-After."""
+import threading
 import time
 
 from flask import current_app, render_template
+from limits.storage import MemoryStorage
 
 from moderation.extensions import limiter
 
@@ -16,6 +18,22 @@ DEFAULT_LIMITS = {
     "RATELIMIT_REPORT_PER_READER": "10 per minute; 100 per day",
     "RATELIMIT_REPORT_PER_ADDRESS": "30 per minute; 500 per day",
 }
+
+
+class SweptMemoryStorage(MemoryStorage):
+    """limits' memory storage, freeing expired counters once a second instead of from a new thread per request.
+
+    A counter is checked for expiry whenever it is read, so the sweep only frees memory. limits' own storage starts
+    a timer thread that lives 10 ms on almost every request: about a tenth of a post's time in a gunicorn worker."""
+
+    STORAGE_SCHEME = ["swept-memory"]
+    SWEEP_SECONDS = 1.0
+
+    def _MemoryStorage__schedule_expiry(self):  # replaces MemoryStorage's private __schedule_expiry (limits 5.8)
+        if not self.timer.is_alive():
+            self.timer = threading.Timer(self.SWEEP_SECONDS, self._MemoryStorage__expire_events)
+            self.timer.daemon = True
+            self.timer.start()
 
 
 def init_app(app):

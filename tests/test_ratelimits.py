@@ -1,9 +1,13 @@
 """Rate limits: logins per account and per address, registrations, posts and reports; a clear 429 with Retry-After."""
+import threading
+import time
+
 import pytest
 from sqlalchemy import func, select
 
 from moderation.extensions import db
 from moderation.models import Comment, Report, User
+from moderation.ratelimits import SweptMemoryStorage
 from tests.conftest import PASSWORD, build_app, post_form
 
 TIGHT = {
@@ -111,3 +115,25 @@ def test_posts_per_reader_alone(app, client, make_user, make_story):
     texts = [f"Comment number {n} on the council's plan for the river." for n in range(3)]
     assert [post_form(client, f"/stories/{slug}/comments", {"text": t}).status_code for t in texts[:2]] == [302, 302]
     assert_limited(post_form(client, f"/stories/{slug}/comments", {"text": texts[2]}))
+
+
+def test_counting_in_memory_starts_no_thread_per_request(app, client, make_user, make_story, monkeypatch):
+    """limits' memory storage started a timer thread on almost every limited request (about 1.5 ms of a post)."""
+    app.config.update(RATELIMIT_POST_PER_READER="100 per minute", RATELIMIT_POST_PER_ADDRESS="100 per minute")
+    slug = make_story()
+    log_in(client, make_user()[1])
+    started, start = [], threading.Thread.start
+    monkeypatch.setattr(threading.Thread, "start", lambda thread: (started.append(thread), start(thread))[1])
+    for n in range(20):
+        text = f"Comment number {n} on the council's plan for the river."
+        assert post_form(client, f"/stories/{slug}/comments", {"text": text}).status_code == 302
+    assert len(started) <= 2
+
+
+def test_an_expired_window_counts_from_zero_before_the_sweep():
+    storage = SweptMemoryStorage()
+    assert storage.incr("post-reader:1", expiry=0.05) == 1
+    assert storage.incr("post-reader:1", expiry=0.05) == 2
+    time.sleep(0.06)
+    assert storage.get("post-reader:1") == 0
+    assert storage.incr("post-reader:1", expiry=0.05) == 1
