@@ -25,6 +25,8 @@ MAX_GATE_ENGLISH = 30_000
 EXTRA_WEIGHT = 2.0
 # Test-split comments timed for the model card's speed figures.
 SPEED_TEXTS = 5000
+# Sentences of forum posts rather than comments on news or social media.
+FORUM_SOURCES = ("stormfront",)
 
 
 def split_of(text, seed):
@@ -182,8 +184,13 @@ def evaluate(bundle, test_examples, test_foreign):
     for rule in ABUSE_RULES:
         idx, y = _rule_labels(test_examples, rule, False)
         scores = np.array([english[i].scores[rule] for i in idx])
+        # The headline AUC is over the comment sources, as before the forum sentences joined; those have
+        # their own figure (abuse_roc_auc_stormfront) and floor.
+        news = np.array([test_examples[i].source not in FORUM_SOURCES for i in idx], dtype=bool)
+        if 0 < y[news].sum() < news.sum():
+            metrics[f"{rule}_roc_auc"] = float(roc_auc_score(y[news], scores[news]))
         if 0 < y.sum() < len(y):
-            metrics[f"{rule}_roc_auc"] = float(roc_auc_score(y, scores))
+            metrics[f"{rule}_roc_auc_with_forums"] = float(roc_auc_score(y, scores))
             metrics[f"{rule}_calibration_error"] = calibration_error(y, scores)
             metrics[f"{rule}_brier"] = float(brier_score_loss(y, scores))
             metrics[f"{rule}_recall_at_review"] = float(np.mean(scores[y == 1] >= th[rule]["review"]))
@@ -216,9 +223,12 @@ def evaluate(bundle, test_examples, test_foreign):
     metrics["news_flagged"] = float(np.mean([any(a.scores[r] >= th[r]["review"] for r in ABUSE_RULES) for a in news]))
     metrics["news_rejected"] = float(np.mean([any(a.scores[r] >= th[r]["reject"] for r in ABUSE_RULES) for a in news]))
     everything = english + foreign
-    undecided = [decision_of(a, th) == "review" for a in everything]
+    # Forum sentences (Stormfront) are no comments on a news site: the share is of the comment sources.
+    comments = [a for a, ex in zip(english, test_examples) if ex.source not in FORUM_SOURCES] + foreign
+    undecided = [decision_of(a, th) == "review" for a in comments]
     metrics["auto_decided"] = 1.0 - float(np.mean(undecided))
     metrics["test_rows"] = float(len(everything))
+    metrics["auto_decided_rows"] = float(len(comments))
     return {k: round(v, 4) for k, v in metrics.items()}
 
 
