@@ -27,10 +27,6 @@ CLASS_WEIGHT = "balanced"
 # from "Loneliness is a cancer", but that word was learned as abusive: 12.5% of the neutral identity
 # templates were flagged (0% blanked), so identity terms are blanked.
 IDENTITY_TOKEN = " "
-# A quotation in double quotes (straight or curly) of three words or more, within one line.
-QUOTATION_RE = re.compile(r"[\"\u201c\u201d][^\"\u201c\u201d\n]*?\w+[^\w\"\u201c\u201d\n]+\w+[^\w\"\u201c\u201d\n]+\w+"
-                          r"[^\"\u201c\u201d\n]*?[\"\u201c\u201d]")
-QUOTES_OUT = True
 # Digits and symbols that stand for letters, replaced only inside a word: between two letters, the second
 # lower-case or both capitals ("b4", "covid19", "2nd" and "Great!Thanks" stay as written).
 LOOKALIKES = str.maketrans("013457@$!", "oieastasi")
@@ -58,16 +54,9 @@ def spell_out(text):
     return LOOKALIKE_RE.sub(lambda m: m.group().translate(LOOKALIKES), text)
 
 
-def quotes_out(text):
-    """Quotations of three words or more read as one token: a reader who quotes a hateful sentence to reject
-    it is judged by what they say about it ("xquote is racist, full stop"), not by the words quoted."""
-    return QUOTATION_RE.sub(" xquote ", text)
-
-
-def _prepare(text, spelled_out, identity_token=" ", quoted=False):
+def _prepare(text, spelled_out, identity_token=" "):
     text = text[:MAX_CHARS]
-    text = mask_identities(spell_out(text) if spelled_out else text, identity_token)
-    return quotes_out(text) if quoted else text
+    return mask_identities(spell_out(text) if spelled_out else text, identity_token)
 
 
 class AbuseModels:
@@ -76,8 +65,8 @@ class AbuseModels:
     def fit(self, texts, labels, weights, seed=0):
         """labels/weights: {rule: (row indices, 0/1 array, weight array)} into texts."""
         self.spelled_out = True
-        self.identity_token, self.quotes_out = IDENTITY_TOKEN, QUOTES_OUT
-        prepared = [_prepare(t, self.spelled_out, self.identity_token, self.quotes_out) for t in texts]
+        self.identity_token = IDENTITY_TOKEN
+        prepared = [_prepare(t, self.spelled_out, self.identity_token) for t in texts]
         self.__dict__.pop("_weight_matrix", None)
         self.words = TfidfVectorizer(ngram_range=(1, 2), min_df=2, max_features=150_000, sublinear_tf=True,
                                      token_pattern=r"(?u)\b\w+\b", dtype=np.float32)
@@ -100,8 +89,8 @@ class AbuseModels:
 
     def _features(self, texts):
         # Versions trained before look-alike letters were spelled out score the text as written.
-        prepared = [_prepare(t, getattr(self, "spelled_out", False), getattr(self, "identity_token", " "),
-                             getattr(self, "quotes_out", False)) for t in texts]
+        prepared = [_prepare(t, getattr(self, "spelled_out", False), getattr(self, "identity_token", " "))
+                    for t in texts]
         chars = char_wb_transform(self.chars, prepared, self.__dict__.setdefault("_ngram_cache", {}))
         return hstack([word_transform(self.words, prepared), chars], format="csr")
 

@@ -1,8 +1,9 @@
 """Hate at groups and what only looks like it, written as training examples: the corpora hold little of either.
 
-Hate aimed at a group without a slur or an obscenity ("xgroup are a drain on the rest of us", "Why do
-xgroup always ...?", "In my view xgroup are inferior") scored as civil, while readers who quote such a
-sentence to condemn it, or deny it ("I don't hate xgroup"), were sent to review or rejected. The templates
+Hate aimed at a group without a slur or an obscenity ("... are a drain on the rest of us", "Why do ...
+always ...?", "In my view ... are inferior"; the models never see the group's name) scored as civil, while
+readers who quote such a sentence to condemn it, or deny it ("I don't hate ..."), were sent to review or
+rejected. The templates
 below pair each hateful sentence with civil sentences that share its words: the same group beside a kind
 or neutral predicate, the same hostile words aimed at no group, the hateful claim negated, and the hateful
 claim quoted or reported in order to reject it. Hate at a group is abuse but no evidence for a personal
@@ -10,7 +11,8 @@ attack (None). The measured counterpart is classifiers/heldout/functional.tsv, w
 trained on (tests/test_evaluate.py checks that no validation sentence is trained on).
 """
 
-# Weight of each written example against a corpus row.
+# Weight of each written example against a corpus row. 1.0 took hateful published on the functional set from
+# 19.2% to 12.3%; 0.5 reached 13.1%, with the same cost (one more of 40 written threats published).
 WEIGHT = 1.0
 GROUPS = ("immigrants", "refugees", "Muslims", "Jews", "gay people", "trans people", "Black people",
           "disabled people", "Mexicans", "Hindus", "Asians", "Arabs", "lesbians", "Sikhs",

@@ -1,9 +1,8 @@
-"""Issue 17's rules around the abuse models: profanity at nobody, insults at public figures, quotations, the
-Stormfront corpus's split by post, and the profanity house rule readers see."""
+"""Issue 17's rules around the abuse models: profanity at nobody, insults at public figures, the Stormfront
+corpus's split by post, and the profanity house rule readers see."""
 from pathlib import Path
 
 from classifiers import corpora, profanity, public_figures, training
-from classifiers.abuse import quotes_out
 from classifiers.thresholds import decision
 
 DATA_DIR = Path(__file__).resolve().parents[1] / "data" / "corpora"
@@ -37,12 +36,6 @@ def test_an_insult_at_a_public_figure_is_abuse_in_the_review_band_not_a_personal
     assert abuse >= TH["abuse"]["reject"]  # a threat stays severe
 
 
-def test_quotations_of_three_words_or_more_read_as_one_token():
-    assert quotes_out('"Immigrants are vermin" is racist.').split() == ["xquote", "is", "racist."]
-    assert quotes_out("When someone writes \u201cMuslims are a cancer\u201d, object.").count("xquote") == 1
-    assert quotes_out('He said "no" and "yes".') == 'He said "no" and "yes".'  # short quotes stay
-
-
 def test_stormfront_sentences_of_one_post_share_a_split_and_carry_no_attack_label():
     rows = list(corpora.read_stormfront(DATA_DIR, None))
     assert len(rows) > 9000 and {ex.abuse for ex in rows} == {0, 1} and {ex.personal_attack for ex in rows} == {None}
@@ -50,3 +43,13 @@ def test_stormfront_sentences_of_one_post_share_a_split_and_carry_no_attack_labe
     for ex in rows:
         by_post.setdefault(ex.key, set()).add(training.split_of(ex.split_key, 0))
     assert all(len(splits) == 1 for splits in by_post.values())
+
+
+def test_readers_see_the_sites_profanity_rule_and_an_admin_command_changes_it(client, runner, make_story):
+    slug = make_story()
+    assert "Swearing that attacks nobody waits for a moderator" in client.get(f"/stories/{slug}").get_data(as_text=True)
+    result = runner.invoke(args=["profanity", "allow"])
+    assert result.exit_code == 0 and result.output.startswith("allow")
+    page = client.get(f"/stories/{slug}").get_data(as_text=True)
+    assert "Swearing that attacks nobody is allowed." in page and "waits for a moderator" not in page
+    assert runner.invoke(args=["profanity", "sometimes"]).exit_code != 0
