@@ -8,7 +8,7 @@ from sklearn.linear_model import LogisticRegression
 
 from classifiers.calibration import Platt
 from classifiers.features import char_wb_transform, word_transform
-from classifiers.identity import mask_identities
+from classifiers.identity import is_identity_term, mask_identities
 from classifiers.sentences import FUNCTION_WORDS
 from classifiers.text import words_with_offsets
 
@@ -23,6 +23,10 @@ WORD_CACHE_SIZE = 50_000
 # Inverse regularisation strength of the logistic regressions.
 C = 4.0
 CLASS_WEIGHT = "balanced"
+# What an identity term reads as. One word for every group ("xgroup") lets "Muslims are a cancer" differ
+# from "Loneliness is a cancer", but that word was learned as abusive: 12.5% of the neutral identity
+# templates were flagged (0% blanked), so identity terms are blanked.
+IDENTITY_TOKEN = " "
 # Digits and symbols that stand for letters, replaced only inside a word: between two letters, the second
 # lower-case or both capitals ("b4", "covid19", "2nd" and "Great!Thanks" stay as written).
 LOOKALIKES = str.maketrans("013457@$!", "oieastasi")
@@ -50,9 +54,9 @@ def spell_out(text):
     return LOOKALIKE_RE.sub(lambda m: m.group().translate(LOOKALIKES), text)
 
 
-def _prepare(text, spelled_out):
+def _prepare(text, spelled_out, identity_token=" "):
     text = text[:MAX_CHARS]
-    return mask_identities(spell_out(text) if spelled_out else text)
+    return mask_identities(spell_out(text) if spelled_out else text, identity_token)
 
 
 class AbuseModels:
@@ -61,7 +65,8 @@ class AbuseModels:
     def fit(self, texts, labels, weights, seed=0):
         """labels/weights: {rule: (row indices, 0/1 array, weight array)} into texts."""
         self.spelled_out = True
-        prepared = [_prepare(t, self.spelled_out) for t in texts]
+        self.identity_token = IDENTITY_TOKEN
+        prepared = [_prepare(t, self.spelled_out, self.identity_token) for t in texts]
         self.__dict__.pop("_weight_matrix", None)
         self.words = TfidfVectorizer(ngram_range=(1, 2), min_df=2, max_features=150_000, sublinear_tf=True,
                                      token_pattern=r"(?u)\b\w+\b", dtype=np.float32)
@@ -84,7 +89,8 @@ class AbuseModels:
 
     def _features(self, texts):
         # Versions trained before look-alike letters were spelled out score the text as written.
-        prepared = [_prepare(t, getattr(self, "spelled_out", False)) for t in texts]
+        prepared = [_prepare(t, getattr(self, "spelled_out", False), getattr(self, "identity_token", " "))
+                    for t in texts]
         chars = char_wb_transform(self.chars, prepared, self.__dict__.setdefault("_ngram_cache", {}))
         return hstack([word_transform(self.words, prepared), chars], format="csr")
 
@@ -127,6 +133,8 @@ class AbuseModels:
         unique = sorted(wanted - known.keys())
         if unique:
             new = dict(zip(unique, map(tuple, (self._features(unique) @ self._weights()).tolist())))
+            # An identity term reads as the group token: who is named is never itself the offending word.
+            new.update({w: (0.0, 0.0) for w in unique if is_identity_term(w)})
             cache.update(new)
             known.update(new)
         return known

@@ -1,7 +1,7 @@
 """A trained version of the classifiers: assess comments, carry thresholds and a model card."""
 import numpy as np
 
-from classifiers import RULES, Assessment
+from classifiers import RULES, Assessment, profanity, public_figures
 from classifiers.abuse import ABUSE_RULES, join_spans
 from classifiers.sentences import assess_sentences
 from classifiers.text import original_span, readable
@@ -35,6 +35,8 @@ class Bundle:
         texts, places = zip(*map(readable, originals)) if originals else ((), ())
         language = self.language_gate.assess_many(texts)
         abuse = self.abuse_models.predict_proba(texts)
+        self._public_figures(texts, abuse, thresholds)
+        profane = self._profanity(texts, abuse, thresholds)
         over = {r: abuse[r] >= thresholds[r]["review"] for r in ABUSE_RULES}
         flagged = {int(i): [r for r in ABUSE_RULES if over[r][i]]
                    for i in np.flatnonzero(np.logical_or.reduce([over[r] for r in ABUSE_RULES]))}
@@ -59,6 +61,29 @@ class Bundle:
                 listed = ", ".join(f"'{w}'" for w in dict.fromkeys(w for _, _, w in words))
                 rule_reasons[rule].append(f"{RULE_LABELS[rule]}: {listed}" if listed
                                           else f"{RULE_LABELS[rule]} (no single word stands out)")
+            if i in profane:
+                rule_reasons["abuse"].append("Profanity that attacks nobody (the site's profanity setting decides)")
             reasons = [r for rule in RULES for r in rule_reasons[rule]]
-            results.append(Assessment(scores, reasons, code, join_spans(text, spans), rule_reasons))
+            results.append(Assessment(scores, reasons, code, join_spans(text, spans), rule_reasons, i in profane))
         return results
+
+    @staticmethod
+    def _public_figures(texts, abuse, thresholds):
+        """Insults at public figures count as abuse, not as a personal attack (classifiers.public_figures)."""
+        for i, text in enumerate(texts):
+            if public_figures.about_public_figure(text):
+                abuse["abuse"][i], abuse["personal_attack"][i] = public_figures.rescored(
+                    text, abuse["abuse"][i], abuse["personal_attack"][i], thresholds)
+
+    def _profanity(self, texts, abuse, thresholds):
+        """Indices of the texts that are profanity only: swearing at nobody ("fuck you" is at someone), no
+        identity named, and no rule at review once the swear words are out. Mild words alone ("damn", "bloody")
+        count only if abuse reached review."""
+        review = {rule: thresholds[rule]["review"] for rule in ABUSE_RULES}
+        candidates = [i for i, text in enumerate(texts)
+                      if profanity.swears(text) and (profanity.strong(text) or abuse["abuse"][i] >= review["abuse"])
+                      and not profanity.aimed(text) and not profanity.names_identity(text)]
+        if not candidates:
+            return set()
+        left = self.abuse_models.predict_proba([profanity.without_swearing(texts[i]) for i in candidates])
+        return {i for k, i in enumerate(candidates) if all(left[rule][k] < review[rule] for rule in ABUSE_RULES)}

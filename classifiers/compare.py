@@ -19,7 +19,7 @@ def validation_set(data_dir, limit=None, seed=0):
     """The corpora's validation split as (text, {rule: 0/1}) pairs, at most MAX_VALIDATION of them."""
     items = []
     for ex in corpora.read_abuse_examples(data_dir, limit, seed):
-        if split_of(ex.text, seed) == "validation":
+        if split_of(ex.split_key, seed) == "validation":
             labels = {rule: getattr(ex, rule) for rule in ABUSE_RULES if getattr(ex, rule) is not None}
             items.append((ex.text, {**labels, "not_english": 0}))
     romanized, devanagari = corpora.read_hindi(data_dir, limit)

@@ -3,7 +3,7 @@ from pathlib import Path
 
 import numpy as np
 
-from classifiers.thresholds import decision
+from classifiers.thresholds import decision_of
 
 FUNCTIONAL = Path(__file__).parent / "heldout" / "functional.tsv"
 # The categories of hate and of what only looks like it (each hateful case beside its civil twin).
@@ -22,7 +22,7 @@ def functional_cases():
 
 def _met(expected, assessment, th):
     """Whether one case came out as expected."""
-    s, verdict = assessment.scores, decision(assessment.scores, th)
+    s, verdict = assessment.scores, decision_of(assessment, th)
     if expected == "hate":
         return verdict != "publish"
     if expected == "civil":
@@ -46,7 +46,7 @@ def functional_figures(bundle, th):
     """Share of cases met per category and for each of issue 17's floors."""
     cases = functional_cases()
     assessed = bundle.assess_many([text for _, _, text in cases])
-    rows = [(c, e, a, decision(a.scores, th), _met(e, a, th)) for (c, e, _), a in zip(cases, assessed)]
+    rows = [(c, e, a, decision_of(a, th), _met(e, a, th)) for (c, e, _), a in zip(cases, assessed)]
     hate_rows = [r for r in rows if r[0] in HATE_CATEGORIES]
     counter = [r for r in rows if r[0] in COUNTER_CATEGORIES and r[1] == "civil"]
     figures = {

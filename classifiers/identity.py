@@ -93,12 +93,13 @@ def fill(templates):
     return sorted(set(out))
 
 
-def mask_identities(text):
-    """Blank out identity terms so the model cannot learn them as abusive (hate is carried by other words)."""
+def mask_identities(text, token=" "):
+    """Identity terms replaced by one token (a blank by default) so the model cannot learn any one of them
+    as abusive; with a word as token it still sees that a group is named ("xgroup are vermin")."""
     # Most comments name no identity: a set look-up of their words is cheaper than the regex.
     if IDENTITY_TERMS.isdisjoint(_WORD_RE.findall(text.casefold())):
         return text
-    return _IDENTITY_RE.sub(" ", text)
+    return _IDENTITY_RE.sub(token, text)
 
 
 def is_identity_term(word):

@@ -83,6 +83,7 @@ CARD = (
         Figure("functional_attacks_caught", "insults at readers and the author: a personal attack", (">=", 0.90)),
         Figure("functional_profanity_rejected", "profanity that attacks nobody rejected", ("<=", 0.02)),
         Figure("functional_profanity_marked", "profanity that attacks nobody marked as profanity (the site's choice)"),
+        _score("profanity_setting", "the site's setting for profanity that attacks nobody (allow, review, reject)"),
         Figure("functional_fragments_caught", "fragments of one to three words caught", (">=", 0.95)),
         Figure("functional_sentences_kept", "their full-sentence twins kept", (">=", 0.99)),
         *(Figure(f"functional_{c}_accuracy", f"  {c.replace('_', ' ')}: cases as expected")
@@ -146,10 +147,13 @@ def _judged(figure, value):
     return GOAL_WORDS[op].format(_shown(bound, figure.percent)), "met" if CHECKS[op](value, bound) else "not met"
 
 
-def card_sections(metadata):
-    """[(section, [(label, value shown, goal, verdict)])]: every figure of a card, the uncatalogued ones last."""
+def card_sections(metadata, profanity=None):
+    """[(section, [(label, value shown, goal, verdict)])]: every figure of a card, the uncatalogued ones last.
+
+    profanity: the site's profanity setting, shown beside the profanity figures."""
     metrics = {**metadata.get("metrics", {}), **({"training_seconds": metadata["training_seconds"]}
-                                                   if "training_seconds" in metadata else {})}
+                                                   if "training_seconds" in metadata else {}),
+               **({"profanity_setting": profanity} if profanity else {})}
     sections, listed = [], set()
     for section, figures in CARD:
         rows = [(f.label, _shown(metrics[f.key], f.percent), *_judged(f, metrics[f.key]))
@@ -168,9 +172,9 @@ def unmet(metadata):
     return [label for _, rows in card_sections(metadata) for label, _, _, verdict in rows if verdict == "not met"]
 
 
-def format_metrics(metadata):
+def format_metrics(metadata, profanity=None):
     """A plain-text model card for the CLI: figures by section with their floors, then the thresholds."""
-    lines, sections = [], card_sections(metadata)
+    lines, sections = [], card_sections(metadata, profanity)
     width = max((len(row[0]) for _, rows in sections for row in rows), default=0)
     for section, rows in sections:
         lines += ["", section]

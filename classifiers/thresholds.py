@@ -1,7 +1,7 @@
 """Choose review and reject thresholds on validation data for a target precision and recall."""
 import numpy as np
 
-from classifiers import RULES
+from classifiers import RULES, profanity
 
 REJECT_PRECISION, REVIEW_RECALL = 0.95, 0.90
 # Never reject on fewer than this many validation positives above the threshold.
@@ -27,8 +27,20 @@ def choose(probabilities, labels):
     return {"review": round(review, 6), "reject": round(min(reject, NO_EVIDENCE_REJECT), 6)}
 
 
-def decision(scores, th):
-    """The outcome the rules alone give: reject, review or publish."""
+def decision(scores, th, profanity_setting=None):
+    """The outcome the rules alone give: reject, review or publish.
+
+    profanity_setting: the site's setting (classifiers.profanity) when the comment is profanity only."""
     if any(scores[r] >= th[r]["reject"] for r in RULES):
-        return "reject"
-    return "review" if any(scores[r] >= th[r]["review"] for r in RULES) else "publish"
+        verdict = "reject"
+    else:
+        verdict = "review" if any(scores[r] >= th[r]["review"] for r in RULES) else "publish"
+    if profanity_setting is None:
+        return verdict
+    flagged = {r for r in RULES if scores[r] >= th[r]["review"]}
+    return profanity.outcome(profanity_setting, verdict, flagged <= {"abuse", "personal_attack"})
+
+
+def decision_of(assessment, th):
+    """decision() for an assessment, profanity decided by the default setting."""
+    return decision(assessment.scores, th, profanity.DEFAULT if assessment.profanity else None)

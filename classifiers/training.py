@@ -9,7 +9,7 @@ import numpy as np
 import sklearn
 from sklearn.metrics import brier_score_loss, roc_auc_score
 
-from classifiers import RULES, corpora, criticism, identity, insults, sentences, speed, threats, thresholds
+from classifiers import corpora, criticism, hate, identity, insults, sentences, speed, threats, thresholds
 from classifiers.evaluation import calibration_error, heldout_figures, identity_check
 from classifiers.abuse import ABUSE_RULES, AbuseModels
 from classifiers.bundle import Bundle
@@ -17,6 +17,7 @@ from classifiers.corpora import Example
 from classifiers.language import UNSURE_CAP, LanguageGate
 from classifiers.spans import SpanTagger
 from classifiers.target import TargetModel
+from classifiers.thresholds import decision_of
 from classifiers.report import REFERENCES, format_metrics  # noqa: F401  (format_metrics re-exported for the CLI)
 
 SPLITS = (("train", 0.70), ("validation", 0.85), ("test", 1.0))
@@ -24,6 +25,12 @@ MAX_GATE_ENGLISH = 30_000
 EXTRA_WEIGHT = 2.0
 # Test-split comments timed for the model card's speed figures.
 SPEED_TEXTS = 5000
+# Sentences of forum posts rather than comments on news or social media.
+FORUM_SOURCES = ("stormfront",)
+# Whether forum sentences are trained on (else they are only measured, on their test split). Trained on, they
+# took the forum AUC from 0.78 to 0.81 but the comment sources' abuse AUC from 0.935 to 0.924 and the share
+# decided without a moderator from 76% to 71%.
+TRAIN_ON_FORUMS = False
 
 
 def split_of(text, seed):
@@ -79,8 +86,11 @@ def train(data_dir, extra_examples=(), limit=None, progress=None, seed=0):
     templates = [Example(t, "identity_templates", 0, 0) for t in identity.training_sentences()]
     written = {name: [Example(t, name, abuse, attack, module.WEIGHT) for t, abuse, attack in module.training_examples()]
                for name, module in (("written_threats", threats), ("written_criticism", criticism),
-                                    ("written_insults", insults))}
-    split = _by_split(examples + extra_abuse, lambda ex: ex.text, seed)
+                                    ("written_insults", insults), ("written_hate", hate))}
+    split = _by_split(examples + extra_abuse, lambda ex: ex.split_key, seed)
+    if not TRAIN_ON_FORUMS:
+        for name in ("train", "validation"):
+            split[name] = [ex for ex in split[name] if ex.source not in FORUM_SOURCES]
     sentences_civil = list(corpora.read_span_free_sentences(
         data_dir, lambda post: split_of(post, seed) == "train", limit))
     split["train"] += templates + sentences_civil
@@ -154,7 +164,7 @@ def held_out_split(data_dir, limit=None, seed=0, split="test"):
     """The held-out rows of a training run: (English examples, Hindi texts), never trained on."""
     examples = corpora.read_abuse_examples(data_dir, limit, seed)
     romanized, devanagari = corpora.read_hindi(data_dir, limit)
-    return (_by_split(examples, lambda ex: ex.text, seed)[split],
+    return (_by_split(examples, lambda ex: ex.split_key, seed)[split],
             _by_split(romanized, lambda t: t, seed)[split] + _by_split(devanagari, lambda t: t, seed)[split])
 
 
@@ -162,7 +172,7 @@ def evaluate_version(bundle, data_dir, limit=None, seed=0, stored_as=None):
     """Every figure, recomputed for a saved version on the splits it was trained with.
 
     stored_as: (models_dir, name) of the version, to add its speed and size measured on this machine."""
-    english = _by_split(corpora.read_abuse_examples(data_dir, limit, seed), lambda ex: ex.text, seed)
+    english = _by_split(corpora.read_abuse_examples(data_dir, limit, seed), lambda ex: ex.split_key, seed)
     test_examples, validation = english["test"], english["validation"]
     romanized, devanagari = corpora.read_hindi(data_dir, limit)
     hindi_test = _by_split(romanized, lambda t: t, seed)["test"] + _by_split(devanagari, lambda t: t, seed)["test"]
@@ -181,8 +191,13 @@ def evaluate(bundle, test_examples, test_foreign):
     for rule in ABUSE_RULES:
         idx, y = _rule_labels(test_examples, rule, False)
         scores = np.array([english[i].scores[rule] for i in idx])
+        # The headline AUC is over the comment sources, as before the forum sentences joined; those have
+        # their own figure (abuse_roc_auc_stormfront) and floor.
+        news = np.array([test_examples[i].source not in FORUM_SOURCES for i in idx], dtype=bool)
+        if 0 < y[news].sum() < news.sum():
+            metrics[f"{rule}_roc_auc"] = float(roc_auc_score(y[news], scores[news]))
         if 0 < y.sum() < len(y):
-            metrics[f"{rule}_roc_auc"] = float(roc_auc_score(y, scores))
+            metrics[f"{rule}_roc_auc_with_forums"] = float(roc_auc_score(y, scores))
             metrics[f"{rule}_calibration_error"] = calibration_error(y, scores)
             metrics[f"{rule}_brier"] = float(brier_score_loss(y, scores))
             metrics[f"{rule}_recall_at_review"] = float(np.mean(scores[y == 1] >= th[rule]["review"]))
@@ -215,10 +230,12 @@ def evaluate(bundle, test_examples, test_foreign):
     metrics["news_flagged"] = float(np.mean([any(a.scores[r] >= th[r]["review"] for r in ABUSE_RULES) for a in news]))
     metrics["news_rejected"] = float(np.mean([any(a.scores[r] >= th[r]["reject"] for r in ABUSE_RULES) for a in news]))
     everything = english + foreign
-    undecided = [any(th[r]["review"] <= a.scores[r] < th[r]["reject"] for r in RULES) and
-                 not any(a.scores[r] >= th[r]["reject"] for r in RULES) for a in everything]
+    # Forum sentences (Stormfront) are no comments on a news site: the share is of the comment sources.
+    comments = [a for a, ex in zip(english, test_examples) if ex.source not in FORUM_SOURCES] + foreign
+    undecided = [decision_of(a, th) == "review" for a in comments]
     metrics["auto_decided"] = 1.0 - float(np.mean(undecided))
     metrics["test_rows"] = float(len(everything))
+    metrics["auto_decided_rows"] = float(len(comments))
     return {k: round(v, 4) for k, v in metrics.items()}
 
 

@@ -15,6 +15,7 @@ from moderation.operations import (
     active_version,
     change_role,
     promote_version,
+    profanity_setting,
     record_audit,
     save_story,
 )
@@ -155,7 +156,7 @@ def model_card(name):
         "admin/model_card.html", version=version, active=active, rules=RULES,
         problem=versions.artifact_problem(current_app.config["MODELS_DIR"], version),
         comparison=versions.comparison_rows(version.card), what_if=versions.what_if(version.thresholds),
-        figures=card_sections(version.card or {}),
+        figures=card_sections(version.card or {}, profanity_setting()),
     )
 
 

@@ -9,7 +9,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
-from classifiers import RULES, store, training
+from classifiers import RULES, profanity, store, training
 from classifiers.report import unmet
 from moderation import jobs
 from moderation.extensions import db
@@ -19,13 +19,15 @@ from moderation.operations import (
     OperationError,
     active_version,
     create_user,
+    profanity_setting,
     promote_version,
+    set_setting,
     save_story,
     sweep_pending,
     training_examples,
 )
 from moderation.passwords import password_problem
-from moderation.pipeline import judge, load_bundle
+from moderation.pipeline import PROFANITY_TEXT, judge, load_bundle
 
 DEMO_STORY = {
     "title": "City council votes to expand the riverside cycle lanes",
@@ -44,7 +46,8 @@ def register(app):
     from moderation.api.commands import COMMANDS
 
     for command in (create_user_command, train_command, run_job_command, promote_command, models_command,
-                    score_command, bootstrap_command, evaluate_command, sweep_command, *COMMANDS):
+                    score_command, bootstrap_command, evaluate_command, sweep_command, profanity_command,
+                    *COMMANDS):
         app.cli.add_command(command)
 
 
@@ -92,7 +95,7 @@ def train_version(limit=None):
         raise click.ClickException(f"Training {job.status}: {job.error or job.stage}")
     version = db.session.scalar(select(ModelVersion).where(ModelVersion.name == job.result_version))
     click.echo(f"Version {version.name} (sha256 {version.sha256[:12]}...)")
-    click.echo(training.format_metrics(version.card))
+    click.echo(training.format_metrics(version.card, profanity_setting()))
     return version
 
 
@@ -152,7 +155,7 @@ def models_command():
     click.echo("* = active; below floor: figures under their floor (flask --app wsgi evaluate VERSION names them)")
 
 
-def _score_line(bundle, thresholds, number, raw):
+def _score_line(bundle, thresholds, number, raw, profanity="review"):
     """One input line's answer: the decision, or {"id", "error"} for a line that cannot be judged."""
     item = None
     try:
@@ -174,7 +177,7 @@ def _score_line(bundle, thresholds, number, raw):
     except ValueError as error:
         return {"id": _id_of(item), "error": f"line {number}: {error}"}
     try:
-        assessment, decision = judge(bundle, thresholds, text)
+        assessment, decision = judge(bundle, thresholds, text, profanity=profanity)
     except Exception as error:  # a classifier failure answers this line and leaves the others alone
         return {"id": _id_of(item), "error": f"line {number}: the classifiers failed ({type(error).__name__})"}
     return {
@@ -220,11 +223,11 @@ def score_command(source):
     if version is None:
         raise click.ClickException("No classifier version is active: run `flask --app wsgi train --promote`.")
     bundle = load_bundle(current_app.config["MODELS_DIR"], version)
-    failed = 0
+    failed, profanity = 0, profanity_setting()
     for number, raw in enumerate(source, start=1):
         if not raw.strip():
             continue
-        answer = _score_line(bundle, version.thresholds, number, raw)
+        answer = _score_line(bundle, version.thresholds, number, raw, profanity)
         if "error" in answer:
             failed += 1
             click.echo(f"Error: {answer['error']}", err=True)
@@ -273,7 +276,18 @@ def evaluate_command(name):
     version.card = {**card, **changes}
     db.session.commit()
     click.echo(f"Version {version.name}")
-    click.echo(training.format_metrics(version.card))
+    click.echo(training.format_metrics(version.card, profanity_setting()))
+
+
+@click.command("profanity")
+@with_appcontext
+@click.argument("setting", required=False, type=click.Choice(profanity.SETTINGS))
+def profanity_command(setting):
+    """Show or set the house rule for profanity that attacks nobody: allow, review (the default) or reject."""
+    if setting:
+        set_setting("profanity", setting, None)
+        db.session.commit()
+    click.echo(f"{profanity_setting()}: {PROFANITY_TEXT[profanity_setting()]}")
 
 
 @click.command("sweep")

@@ -8,8 +8,14 @@ from sqlalchemy.orm import aliased, selectinload
 from moderation.extensions import db, limiter
 from moderation.forms import CommentForm, page_number, parse_id
 from moderation.models import Comment, Story
-from moderation.operations import OperationError, decide_stored_comment, report_comment, submit_comment
-from moderation.pipeline import RULE_TEXT
+from moderation.operations import (
+    OperationError,
+    decide_stored_comment,
+    profanity_setting,
+    report_comment,
+    submit_comment,
+)
+from moderation.pipeline import PROFANITY_TEXT, RULE_TEXT
 from moderation.ratelimits import configured
 
 bp = Blueprint("comments", __name__)
@@ -76,6 +82,7 @@ def _render_story(story, form, rejected=None, status=200, notice=None):
         render_template(
             "story.html", story=story, threads=threads, replies=replies, count=count, form=form,
             rejected=rejected, rule_text=RULE_TEXT, notice=notice, max_depth=MAX_DEPTH,
+            profanity_rule=PROFANITY_TEXT[profanity_setting()],
         ),
         status,
     )

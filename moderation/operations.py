@@ -8,7 +8,7 @@ from flask import current_app
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import defer
 
-from classifiers import RULES
+from classifiers import RULES, profanity
 from moderation.extensions import db
 from moderation.models import (
     ROLES,
@@ -33,7 +33,7 @@ TRUSTED_MIN_PUBLISHED = 10  # trusted: this many published comments ...
 TRUSTED_CLEAN_DAYS = 60  # ... no rejection and no upheld report in this many days ...
 TRUSTED_MIN_AGE_DAYS = 30  # ... and an account at least this old, so trust cannot be farmed in an afternoon
 PENDING_SWEEP_SECONDS = 60  # a comment still pending this long is sent to review by the sweeper
-DEFAULT_SETTINGS = {"audit_sample_rate": 0.02, "coral_phase_secrets": []}
+DEFAULT_SETTINGS = {"audit_sample_rate": 0.02, "coral_phase_secrets": [], "profanity": profanity.DEFAULT}
 
 
 class OperationError(Exception):
@@ -161,7 +161,7 @@ def judge_with_active_version(text):
     if version is None:
         raise RuntimeError("no classifier version is active")
     bundle = load_bundle(current_app.config["MODELS_DIR"], version)
-    assessment, decision = judge(bundle, version.thresholds, text)
+    assessment, decision = judge(bundle, version.thresholds, text, profanity=profanity_setting())
     finite_scores(assessment.scores)
     return version, bundle, assessment, decision
 
@@ -193,6 +193,7 @@ def classify_comment(comment):
         assessment, decision = judge(
             bundle, version.thresholds, comment.text,
             premoderated=author.standing == "premoderated", trusted=lambda: author_is_trusted(author),
+            profanity=profanity_setting(),
         )
         scores = finite_scores(assessment.scores)
         sampled = decision.outcome != "review" and random.random() < get_setting("audit_sample_rate")
@@ -476,6 +477,14 @@ def get_setting(key):
     """A run-time setting's value, or its default."""
     row = db.session.get(Setting, key)
     return row.value if row else DEFAULT_SETTINGS[key]
+
+
+def profanity_setting():
+    """The house rule for profanity that attacks nobody: allow, review (the default) or reject.
+
+    The one place it is read: the comment path, the APIs, `score` and the house rules shown to readers."""
+    value = get_setting("profanity")
+    return value if value in profanity.SETTINGS else profanity.DEFAULT
 
 
 def set_setting(key, value, admin):

@@ -11,6 +11,13 @@ RULE_TEXT = {
     "abuse": "Comments must not be abusive.",
     "personal_attack": "Comments must not be personal.",
 }
+# The profanity house rule as readers read it, per setting (classifiers.profanity.SETTINGS).
+PROFANITY_TEXT = {
+    "allow": "Swearing that attacks nobody is allowed.",
+    "review": "Swearing that attacks nobody waits for a moderator before it appears.",
+    "reject": "Comments must not swear, even at nobody.",
+}
+PROFANITY_RULES = ("abuse", "personal_attack")
 # Below this many words a language guess is too weak to reject on; a person decides.
 SHORT_TEXT_WORDS = 5
 
@@ -39,8 +46,11 @@ def load_bundle(models_dir, version):
         return _loaded[key]
 
 
-def decide(scores, thresholds, word_count, premoderated=False, trusted=False):
+def decide(scores, thresholds, word_count, premoderated=False, trusted=False, profanity=None):
     """Turn rule scores into an outcome; guardrails move weak rejections to review.
+
+    profanity: the site's profanity setting (allow, review, reject) when the comment is profanity that attacks
+    nobody (classifiers.profanity); its abuse score is then decided by the setting, not the thresholds.
 
     A pre-moderated author's comments always go to review (even a clear rejection); a trusted author's skip the review
     band (published) but never the reject threshold or a guardrail. `trusted` may be a function, asked only when
@@ -55,6 +65,9 @@ def decide(scores, thresholds, word_count, premoderated=False, trusted=False):
             broken.append(rule)
         elif p >= limits["review"]:
             doubtful.append(rule)
+    # The swearing lifts both abuse scores; what remains is the site's choice.
+    if profanity is not None and not guardrails and {"abuse"} <= set(broken + doubtful) <= set(PROFANITY_RULES):
+        broken, doubtful = {"allow": ([], []), "review": ([], ["abuse"]), "reject": (["abuse"], [])}[profanity]
     if broken == ["not_english"] and word_count < SHORT_TEXT_WORDS:
         guardrails.append("too short to be sure of the language")
         broken, doubtful = [], doubtful + ["not_english"]
@@ -69,8 +82,11 @@ def decide(scores, thresholds, word_count, premoderated=False, trusted=False):
     return Decision("publish")
 
 
-def judge(bundle, thresholds, text, premoderated=False, trusted=False):
-    """Assess a text with a loaded version and decide it: (assessment, decision)."""
+def judge(bundle, thresholds, text, premoderated=False, trusted=False, profanity="review"):
+    """Assess a text with a loaded version and decide it: (assessment, decision).
+
+    profanity: the site's profanity setting, applied if the text is profanity that attacks nobody."""
     assessment = bundle.assess(text, thresholds)
-    decision = decide(assessment.scores, thresholds, len(text.split()), premoderated, trusted)
+    decision = decide(assessment.scores, thresholds, len(text.split()), premoderated, trusted,
+                      profanity if getattr(assessment, "profanity", False) else None)
     return assessment, decision

@@ -5,7 +5,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from classifiers import corpora, criticism, evaluation, functional, identity, insults, report, store, threats
+from classifiers import corpora, criticism, evaluation, functional, hate, identity, insults, report, store, threats
 from moderation.extensions import db
 from moderation.models import ModelVersion
 from tests.conftest import TEST_VERSION
@@ -52,7 +52,7 @@ def test_validation_sets_are_kept_out_of_training():
     assert not {t for ts in evaluation.identity_template_texts().values() for t in ts} & training_templates
     for name in ("civil_news.txt", "attacks.txt", "sentences.txt", "english_comments.txt"):
         assert not set(evaluation.heldout(name)) & training_templates
-    written = {text.lower() for module in (threats, criticism, insults)
+    written = {text.lower() for module in (threats, criticism, insults, hate)
                for text, _, _ in module.training_examples()}
     for path in evaluation.HELDOUT.glob("*.txt"):
         assert not {text.lower() for text in evaluation.heldout(path.name)} & written, path.name

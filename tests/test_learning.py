@@ -20,7 +20,7 @@ CIVIL = ("I think the council should fund more buses next year.", "The new bridg
          "Thank you for this balanced report on the housing market.", "I disagree with the mayor on this plan.",
          "My family has lived here for years and the park has improved.", "The article explains the budget clearly.",
          "Teachers deserve better pay, in my opinion.", "The football club should invest in its youth academy.")
-NEW_INSULTS = ("Honestly the minister is a {w}.", "Stop commenting, you {w}.",
+NEW_INSULTS = ("Honestly the commenter above is a {w}.", "Stop commenting, you {w}.",
                "Every {w} in this thread agrees with you.", "The columnist is such a {w} and it shows.",
                "Nobody asked for your opinion, {w}.")
 NEW_CIVIL = ("The mayor answered questions about the budget on Tuesday.",

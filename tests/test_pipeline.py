@@ -30,3 +30,17 @@ def test_short_text_is_not_rejected_on_a_language_guess():
 
 def test_premoderated_authors_go_to_review():
     assert decide(scores(), THRESHOLDS, word_count=12, premoderated=True).outcome == "review"
+
+
+def test_profanity_that_attacks_nobody_follows_the_site_setting():
+    swearing = scores(abuse=0.97, personal_attack=0.6)
+    assert decide(swearing, THRESHOLDS, 12).outcome == "reject"  # not known to be profanity only
+    assert decide(swearing, THRESHOLDS, 12, profanity="allow").outcome == "publish"
+    assert decide(swearing, THRESHOLDS, 12, profanity="review").outcome == "review"
+    assert decide(scores(abuse=0.6), THRESHOLDS, 12, profanity="reject").outcome == "reject"
+
+
+def test_the_profanity_setting_never_hides_another_broken_rule():
+    foreign_swearing = scores(abuse=0.97, not_english=0.99)
+    assert decide(foreign_swearing, THRESHOLDS, 12, profanity="allow").outcome == "reject"
+    assert decide(scores(abuse=0.97), THRESHOLDS, 12, premoderated=True, profanity="allow").outcome == "review"

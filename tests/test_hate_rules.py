@@ -1,0 +1,55 @@
+"""Issue 17's rules around the abuse models: profanity at nobody, insults at public figures, the Stormfront
+corpus's split by post, and the profanity house rule readers see."""
+from pathlib import Path
+
+from classifiers import corpora, profanity, public_figures, training
+from classifiers.thresholds import decision
+
+DATA_DIR = Path(__file__).resolve().parents[1] / "data" / "corpora"
+TH = {rule: {"review": 0.3, "reject": 0.8} for rule in ("not_english", "not_sentences", "abuse", "personal_attack")}
+
+
+def test_swearing_is_told_from_swearing_at_someone_and_from_ordinary_words():
+    assert profanity.swears("Fucking hell, what a day.") and profanity.strong("Holy shit, it opened.")
+    assert profanity.swears("Damn, I missed the bus.") and not profanity.strong("Damn, I missed the bus.")
+    assert not any(map(profanity.swears, ("Hello Arsenal fans.", "Fukushima was hit.", "Scunthorpe won.")))
+    assert profanity.aimed("Fuck you, what a day.") and profanity.aimed("Piss off.")
+    assert not profanity.aimed("This fucking rain.") and not profanity.aimed("So fucking proud of you all.")
+    assert profanity.names_identity("Fuck all the Muslims.") and not profanity.names_identity("Fuck this rain.")
+
+
+def test_the_setting_decides_only_comments_the_abuse_rules_alone_flag():
+    swore = {"not_english": 0.0, "not_sentences": 0.0, "abuse": 0.95, "personal_attack": 0.5}
+    assert [decision(swore, TH, s) for s in ("allow", "review", "reject")] == ["publish", "review", "reject"]
+    assert decision({**swore, "not_english": 0.9}, TH, "allow") == "reject"
+    assert decision(swore, TH) == "reject"
+
+
+def test_an_insult_at_a_public_figure_is_abuse_in_the_review_band_not_a_personal_attack():
+    assert public_figures.about_public_figure("The mayor is a liar and a crook.")
+    assert not public_figures.about_public_figure("You are a liar and a crook, like the mayor.")
+    assert not public_figures.about_public_figure("@Karen the senator is right.")
+    assert not public_figures.about_public_figure("The author is a liar.")
+    abuse, attack = public_figures.rescored("The mayor is a liar and a crook.", 0.99, 0.99, TH)
+    assert TH["abuse"]["review"] <= abuse < TH["abuse"]["reject"] and attack < TH["personal_attack"]["review"]
+    abuse, _ = public_figures.rescored("Someone should shoot the mayor.", 0.99, 0.99, TH)
+    assert abuse >= TH["abuse"]["reject"]  # a threat stays severe
+
+
+def test_stormfront_sentences_of_one_post_share_a_split_and_carry_no_attack_label():
+    rows = list(corpora.read_stormfront(DATA_DIR, None))
+    assert len(rows) > 9000 and {ex.abuse for ex in rows} == {0, 1} and {ex.personal_attack for ex in rows} == {None}
+    by_post = {}
+    for ex in rows:
+        by_post.setdefault(ex.key, set()).add(training.split_of(ex.split_key, 0))
+    assert all(len(splits) == 1 for splits in by_post.values())
+
+
+def test_readers_see_the_sites_profanity_rule_and_an_admin_command_changes_it(client, runner, make_story):
+    slug = make_story()
+    assert "Swearing that attacks nobody waits for a moderator" in client.get(f"/stories/{slug}").get_data(as_text=True)
+    result = runner.invoke(args=["profanity", "allow"])
+    assert result.exit_code == 0 and result.output.startswith("allow")
+    page = client.get(f"/stories/{slug}").get_data(as_text=True)
+    assert "Swearing that attacks nobody is allowed." in page and "waits for a moderator" not in page
+    assert runner.invoke(args=["profanity", "sometimes"]).exit_code != 0
