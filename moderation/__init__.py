@@ -59,6 +59,7 @@ def create_app(test_config=None, instance_path=None):
 
     from moderation import admin, auth, cli, comments, review
     from moderation.api import coral, integrations, perspective
+    from moderation.webhooks import models as _webhook_tables  # noqa: F401
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(comments.bp)
