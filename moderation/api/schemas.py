@@ -2,9 +2,16 @@
 from marshmallow import RAISE, Schema, fields, validate
 
 from moderation.forms import MAX_COMMENT_CHARS, MAX_ID
-from moderation.operations import REVIEW_REASONS
+from moderation.operations import REVIEW_REASONS, as_utc
 
 EXTERNAL_ID = validate.Length(1, 200)
+
+
+class UtcDateTime(fields.DateTime):
+    """ISO 8601 with its offset: SQLite hands back naive datetimes, and every stored time is UTC."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return super()._serialize(as_utc(value), attr, obj, **kwargs)
 
 
 class Strict(Schema):
@@ -60,7 +67,7 @@ class StoryOut(Schema):
     url = fields.String()
     title = fields.String()
     comments_open = fields.Boolean()
-    created_at = fields.DateTime()
+    created_at = UtcDateTime()
 
 
 class AuthorOut(Schema):
@@ -84,7 +91,7 @@ class ModerationOut(Schema):
     action = fields.String()
     reason = fields.String(allow_none=True)
     note = fields.String()
-    created_at = fields.DateTime()
+    created_at = UtcDateTime()
 
 
 class CommentOut(Schema):
@@ -96,7 +103,7 @@ class CommentOut(Schema):
     text = fields.String()
     status = fields.String(metadata={"description": "pending, published, review or rejected"})
     hidden = fields.Boolean(metadata={"description": "Hidden from readers while reports wait for a moderator"})
-    created_at = fields.DateTime()
+    created_at = UtcDateTime()
     decision = fields.Nested(DecisionOut, attribute="verdict", allow_none=True)
     moderation = fields.Nested(ModerationOut, attribute="latest_review", allow_none=True)
 
