@@ -79,8 +79,9 @@ def _stream(story, site, reader, form=None, rejected=None, notice=None, status=2
         replies = replies_of([thread.id for thread in threads.items])
         count = db.session.scalar(select(db.func.count(Comment.id)).where(
             Comment.story_id == story.id, Comment.status == "published", ~Comment.hidden))
+    form = form or CommentForm(formdata=None, meta={"csrf": False})  # a fresh form after a post that went through
     return render_template(
-        "embed/_stream.html", story=story, site=site, reader=reader, form=form or CommentForm(meta={"csrf": False}),
+        "embed/_stream.html", story=story, site=site, reader=reader, form=form,
         threads=threads, replies=replies, count=count, rejected=rejected, notice=notice, rule_text=RULE_TEXT,
         waiting=_waiting(story, reader), max_depth=MAX_DEPTH, reason_labels=REASON_LABELS,
     ), status

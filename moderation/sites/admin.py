@@ -8,7 +8,7 @@ from moderation.api import keys
 from moderation.auth import role_required
 from moderation.extensions import db
 from moderation.models import ApiKey, Site
-from moderation.operations import OperationError
+from moderation.operations import OperationError, default_site
 from moderation.sites import operations
 from moderation.webhooks import delivery as webhook_delivery
 from moderation.webhooks.events import EVENT_TYPES
@@ -39,7 +39,7 @@ def _form_fields():
 @bp.get("/")
 @role_required("admin")
 def index(status=200):
-    operations.default_site()
+    default_site()
     db.session.commit()
     return render_template("sites/index.html", sites=operations.all_sites()), status
 
