@@ -23,7 +23,8 @@ class Strict(Schema):
 
 
 class StoryIn(Strict):
-    story_id = fields.String(required=True, validate=EXTERNAL_ID, metadata={"description": "The CMS's id for the story"})
+    story_id = fields.String(required=True, validate=EXTERNAL_ID,
+                             metadata={"description": "The CMS's id for the story"})
     url = fields.Url(required=True, schemes={"http", "https"}, validate=validate.Length(max=500),
                      metadata={"description": "The article's address, on one of the site's allowed origins"})
     title = fields.String(validate=validate.Length(1, 200))

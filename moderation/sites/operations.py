@@ -154,7 +154,8 @@ def add_endpoint(site, admin, url, event_types):
     unknown = set(event_types) - set(EVENT_TYPES)
     if unknown:
         raise OperationError(f"Unknown event type {sorted(unknown)[0][:40]!r}.")
-    endpoint = WebhookEndpoint(site=site, url=url, events=sorted(event_types), secret="whsec_" + secrets.token_urlsafe(24))
+    endpoint = WebhookEndpoint(site=site, url=url, events=sorted(event_types),
+                               secret="whsec_" + secrets.token_urlsafe(24))
     db.session.add(endpoint)
     db.session.flush()
     record_audit(admin, "webhook_add", "site", site.id, {}, {"endpoint": endpoint.id, "url": url})
