@@ -15,7 +15,9 @@ from moderation.webhooks.events import EVENT_TYPES
 from moderation.webhooks.models import WebhookEndpoint
 
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{1,59}$")
-SSO_ROLES = ("reader", "moderator")  # a site's token can never make an admin of this service
+# A site's token makes readers only: moderators here see every site's comments, so a site cannot mint them (an
+# admin gives the role on the People page, and it is kept through later tokens).
+SSO_ROLES = ("reader",)
 
 
 def normal_origin(value):
