@@ -5,6 +5,7 @@
     .venv/bin/python bench/api.py --workers 4 --requests 2000
     .venv/bin/python bench/api.py --redis-url ''        # rate limits counted in each worker's memory
 
+Then `submit` rows: a CMS posting comments through the REST API (stored, judged, answered) with 10 and 50 clients.
 Each client sends Coral's request (doNotStore, TOXICITY) with its own key over HTTP; every call is recorded
 against its key in the database, as in production. Prints calls/s, p50 and p99 per concurrency, and the
 `flask score` command's comments/s on the same texts (one process, no HTTP) as the baseline.
@@ -59,7 +60,11 @@ def prepare(instance, limit, database_url, redis_url):
     subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, check=True)
     made = subprocess.run(flask + ["api-key", "create", "bench", "--rate-limit", "1000000/minute"], cwd=ROOT,
                           env=env, check=True, capture_output=True, text=True)
-    return env, made.stdout.strip().splitlines()[-1]
+    subprocess.run(flask + ["site", "create", "bench", "--name", "Bench", "--origin", "https://bench.example"],
+                   cwd=ROOT, env=env, check=True, capture_output=True)
+    rest = subprocess.run(flask + ["api-key", "create", "bench-rest", "--site", "bench", "--rate-limit",
+                                   "1000000/minute"], cwd=ROOT, env=env, check=True, capture_output=True, text=True)
+    return env, made.stdout.strip().splitlines()[-1], rest.stdout.strip().splitlines()[-1]
 
 
 def free_port():
@@ -107,6 +112,27 @@ def call(base, key, text):
     return status, (time.perf_counter() - started) * 1000
 
 
+SUBMITTED = iter(range(10**9))
+
+
+def submit(base, key, text):
+    """A CMS submitting a reader's comment through the REST API: stored, judged and answered (201)."""
+    n = next(SUBMITTED)
+    body = json.dumps({"comment_id": f"bench-{n}", "text": text,
+                       "author": {"id": f"u{n % 500}", "name": f"Reader {n % 500}"},
+                       "story": {"story_id": f"s{n % 20}", "url": f"https://bench.example/s{n % 20}"}}).encode()
+    request = urllib.request.Request(f"{base}/api/v1/comments", data=body, headers={
+        "Content-Type": "application/json", "Authorization": f"Bearer {key}"})
+    started = time.perf_counter()
+    try:
+        with urllib.request.urlopen(request, timeout=60) as response:
+            response.read()
+            status = response.status
+    except urllib.error.HTTPError as error:
+        status = error.code
+    return status, (time.perf_counter() - started) * 1000
+
+
 def load(base, key, corpus, clients, total, send=None):
     """`clients` threads send `total` calls between them; (calls/s, p50 ms, p99 ms, non-200 answers)."""
     results, lock, counter = [], threading.Lock(), iter(range(total))
@@ -130,7 +156,7 @@ def load(base, key, corpus, clients, total, send=None):
     elapsed = time.perf_counter() - started
     latencies = sorted(ms for _, ms in results)
     p99 = latencies[min(len(latencies) - 1, int(0.99 * len(latencies)))]
-    return len(results) / elapsed, statistics.median(latencies), p99, sum(s != 200 for s, _ in results)
+    return len(results) / elapsed, statistics.median(latencies), p99, sum(not 200 <= s < 300 for s, _ in results)
 
 
 def score_baseline(env, corpus):
@@ -157,13 +183,15 @@ def main():
     corpus = texts()
     with tempfile.TemporaryDirectory() as folder:
         url = args.database_url or f"sqlite:///{folder}/bench.db"
-        env, key = prepare(Path(folder), args.limit, url, args.redis_url)
+        env, key, rest_key = prepare(Path(folder), args.limit, url, args.redis_url)
         server, base = serve(env, args.workers)
         try:
             for text in corpus[: args.workers * 4]:
                 call(base, key, text)  # every worker loads the version before timing starts
             rows = [(clients, *load(base, key, corpus, clients, args.requests)) for clients in (1, 10, 50)]
             ceiling = load(base, key, corpus, 10, args.requests, fetch_static)
+            submitted = [(clients, *load(base, rest_key, corpus, clients, args.requests, submit))
+                         for clients in (10, 50)]
         finally:
             server.terminate()
             server.wait()
@@ -176,6 +204,9 @@ def main():
     for clients, rate, p50, p99, bad in rows:
         print(f"| {clients:>7} | {rate:>8.0f} | {p50:>7.1f} | {p99:>7.1f} | {bad:>7} | {rate / baseline:>8.2f} |")
     print(f"| {'score':>7} | {baseline:>8.0f} | {'':>7} | {'':>7} | {'':>7} | {1:>8.2f} |")
+    print("\nREST API submit (POST /api/v1/comments: stored, judged, answered; 20 stories, 500 readers):\n")
+    for clients, rate, p50, p99, bad in submitted:
+        print(f"| {clients:>7} | {rate:>8.0f} | {p50:>7.1f} | {p99:>7.1f} | {bad:>7} | {rate / baseline:>8.2f} |")
     rate, p50, p99, bad = ceiling
     print(f"\nThe harness's ceiling, GET /static/style.css with 10 clients: {rate:.0f} requests/s, p50 {p50:.1f} ms, "
           f"p99 {p99:.1f} ms ({bad} not 200); analyze with 10 clients runs at {rows[1][1] / rate:.2f} of it.")

@@ -17,7 +17,7 @@ from classifiers import corpora  # noqa: E402
 from moderation import create_app, jobs  # noqa: E402
 from moderation.extensions import db  # noqa: E402
 from moderation.models import Comment, Review, Story, User  # noqa: E402
-from moderation.operations import promote_version  # noqa: E402
+from moderation.operations import default_site, promote_version  # noqa: E402
 
 FLOOR_SECONDS, FLOOR_MB = 300, 2048
 
@@ -32,7 +32,7 @@ def add_decisions(app, count, seed=1):
     sample = random.Random(seed).sample(examples, count)
     author = User(email="author@example.com", display_name="author", password_hash="-")
     moderator = User(email="mod@example.com", display_name="mod", role="moderator", password_hash="-")
-    story = Story(slug="bench", title="Benchmark story")
+    story = Story(slug="bench", title="Benchmark story", site=default_site())
     db.session.add_all([author, moderator, story])
     db.session.flush()
     comments = [Comment(story=story, author=author, text=ex.text[:5000], status="review") for ex in sample]

@@ -16,6 +16,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from moderation import create_app  # noqa: E402
 from moderation.extensions import db  # noqa: E402
 from moderation.models import Comment, Story, User, Verdict  # noqa: E402
+from moderation.operations import default_site  # noqa: E402
 from moderation.queues import queue_items  # noqa: E402
 
 RULES = ("not_english", "not_sentences", "abuse", "personal_attack")
@@ -24,7 +25,7 @@ THRESHOLDS = {rule: {"review": 0.3, "reject": 0.9} for rule in RULES}
 
 def fill(count, rng):
     """Add `count` comments waiting for review, spread over 20 stories and 200 authors."""
-    stories = [Story(slug=f"s{i}", title=f"Story {i}") for i in range(20)]
+    stories = [Story(slug=f"s{i}", title=f"Story {i}", site=default_site()) for i in range(20)]
     authors = [User(email=f"a{i}@example.com", display_name=f"a{i}", password_hash="-") for i in range(200)]
     db.session.add_all(stories + authors)
     db.session.flush()

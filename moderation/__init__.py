@@ -58,7 +58,9 @@ def create_app(test_config=None, instance_path=None):
     limiter.init_app(app)
 
     from moderation import admin, auth, cli, comments, review
-    from moderation.api import coral, integrations, perspective
+    from moderation.api import coral, integrations, perspective, rest
+    from moderation.embed import views as embed
+    from moderation.sites import admin as sites_admin
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(comments.bp)
@@ -67,6 +69,9 @@ def create_app(test_config=None, instance_path=None):
     app.register_blueprint(perspective.bp)
     app.register_blueprint(coral.bp)
     app.register_blueprint(integrations.bp)
+    app.register_blueprint(sites_admin.bp)
+    app.register_blueprint(embed.bp)
+    rest.init_app(app)
     cli.register(app)
     app.register_error_handler(HTTPException, _render_http_error)
     app.register_error_handler(CSRFError, render_csrf_error)
@@ -77,13 +82,15 @@ def _render_http_error(error):
     """HTTP errors as pages in the site's layout (under the APIs, in their JSON shape: unknown path, wrong method);
     after a server error the failed transaction is rolled back first (the page itself reads the database, and would
     fail with PendingRollbackError)."""
-    from moderation.api import perspective
+    from moderation.api import perspective, rest
 
     if error.code >= 500:
         try:
             db.session.rollback()
         except Exception:
             current_app.logger.exception("rolling back after a server error failed")
+    if request.path.startswith(rest.PREFIX + "/"):
+        return rest.error_response(error.code, error.description or error.name)
     if request.path.startswith((perspective.bp.url_prefix + "/", "/integrations/coral/")):
         return perspective.error_response(error.code, error.description or error.name)
     return render_template("error.html", code=error.code, title=error.name, message=error.description), error.code

@@ -23,10 +23,34 @@ def utcnow():
     return datetime.now(timezone.utc)
 
 
+class Site(db.Model):
+    """A newspaper's site that embeds the comments: its origins, SSO secret and house-rule settings."""
+
+    __tablename__ = "sites"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # The public id in the embed's data-site attribute and in the API.
+    slug: Mapped[str] = mapped_column(String(60), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    # Origins ("https://news.example") whose pages may frame the embed and whose story URLs are accepted.
+    allowed_origins: Mapped[list] = mapped_column(JSON, default=list)
+    # HS256 secrets for the readers' single sign-on tokens: the current one, and the one before it during a rotation.
+    sso_secret: Mapped[Optional[str]] = mapped_column(String(128))
+    sso_previous_secret: Mapped[Optional[str]] = mapped_column(String(128))
+    # Whether readers may also log in with this service's own accounts in the embed.
+    local_accounts: Mapped[bool] = mapped_column(default=True)
+    # Every comment on this site goes to a moderator first.
+    premoderate: Mapped[bool] = mapped_column(default=False)
+    # A note shown under the house rules in the embed.
+    rules_note: Mapped[str] = mapped_column(Text, default="")
+    is_default: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
 class User(UserMixin, db.Model):
-    """A reader, moderator or admin."""
+    """A reader, moderator or admin; a reader signed in by a site's SSO carries that site's id for them."""
 
     __tablename__ = "users"
+    __table_args__ = (UniqueConstraint("site_id", "external_id"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
     display_name: Mapped[str] = mapped_column(String(60))
@@ -37,6 +61,10 @@ class User(UserMixin, db.Model):
     suspended_until: Mapped[Optional[datetime]] = mapped_column(DateTime(timezone=True))
     # Part of the login id in the session and remember cookies; a new one on logout makes every old cookie fail.
     session_token: Mapped[str] = mapped_column(String(32), default="", server_default="")
+    # For SSO readers: their site and the CMS's user id; the address they gave (email stays a unique login key).
+    site_id: Mapped[Optional[int]] = mapped_column(ForeignKey("sites.id"), index=True)
+    external_id: Mapped[Optional[str]] = mapped_column(String(200))
+    contact_email: Mapped[Optional[str]] = mapped_column(String(254))
 
     def get_id(self):
         """What Flask-Login stores in the cookies: the id and the current session token."""
@@ -72,10 +100,13 @@ def load_user(login_id):
 
 
 class Story(db.Model):
-    """An article whose readers comment under it."""
+    """An article whose readers comment under it; a CMS names it by its own id within its site."""
 
     __tablename__ = "stories"
+    __table_args__ = (UniqueConstraint("site_id", "external_id"),)
     id: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"), index=True)
+    external_id: Mapped[Optional[str]] = mapped_column(String(200))
     slug: Mapped[str] = mapped_column(String(120), unique=True)
     title: Mapped[str] = mapped_column(String(200))
     summary: Mapped[str] = mapped_column(Text, default="")
@@ -83,11 +114,14 @@ class Story(db.Model):
     comments_open: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
+    site: Mapped[Site] = relationship()
+
 
 class Comment(db.Model):
     """A reader's comment or reply; its status says where it stands."""
 
     __tablename__ = "comments"
+    __table_args__ = (UniqueConstraint("story_id", "external_id"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     story_id: Mapped[int] = mapped_column(ForeignKey("stories.id"), index=True)
     author_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
@@ -103,6 +137,8 @@ class Comment(db.Model):
     audit_sample: Mapped[bool] = mapped_column(default=False, index=True)
     held_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
     held_until: Mapped[Optional[datetime]] = mapped_column(DateTime(timezone=True))
+    # The CMS's own id for a comment sent through the REST API: a retry with it never stores a second copy.
+    external_id: Mapped[Optional[str]] = mapped_column(String(200))
 
     story: Mapped[Story] = relationship()
     author: Mapped[User] = relationship(foreign_keys=[author_id])
@@ -117,6 +153,11 @@ class Comment(db.Model):
     def verdict(self):
         """The machine's latest verdict, or None before classification."""
         return self.verdicts[-1] if self.verdicts else None
+
+    @property
+    def latest_review(self):
+        """The latest moderator decision, or None."""
+        return self.reviews[-1] if self.reviews else None
 
 
 class ModelVersion(db.Model):
@@ -157,6 +198,17 @@ class Verdict(db.Model):
         """The rules whose score reached its reject threshold: what the author is told (doubts are for moderators)."""
         return [rule for rule in self.broken_rules
                 if (self.scores or {}).get(rule, 0.0) >= (self.thresholds or {}).get(rule, {}).get("reject", 2.0)]
+
+    @property
+    def doubtful_rules(self):
+        """Rules the machine was unsure of: a moderator is asked about them."""
+        rejecting = self.rejecting_rules
+        return [rule for rule in self.broken_rules if rule not in rejecting]
+
+    @property
+    def decided_by_machine(self):
+        """False when the classifiers failed and the comment went to review for that reason."""
+        return self.error is None
 
     @property
     def rejecting_spans(self):
@@ -262,6 +314,10 @@ class ApiKey(db.Model):
     rate_limit: Mapped[Optional[str]] = mapped_column(String(60))
     # Whether retraining uses the feedback labels this key sends beside the moderators' decisions.
     train_on_feedback: Mapped[bool] = mapped_column(default=False)
+    # The site whose stories and comments the REST API lets this key reach (None: the Perspective APIs only),
+    # and what it may do there: "submit" (stories, comments, reading) or "moderate" (also approve and reject).
+    site_id: Mapped[Optional[int]] = mapped_column(ForeignKey("sites.id"), index=True)
+    scope: Mapped[str] = mapped_column(String(20), default="submit", server_default="submit")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     revoked_at: Mapped[Optional[datetime]] = mapped_column(DateTime(timezone=True))
 

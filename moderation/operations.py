@@ -19,12 +19,14 @@ from moderation.models import (
     Report,
     Review,
     Setting,
+    Site,
     Story,
     User,
     Verdict,
     utcnow,
 )
 from moderation.pipeline import judge, load_bundle
+from moderation.webhooks import events
 
 REVIEW_REASONS = ("not_english", "not_sentences", "abuse", "personal_attack", "spam", "other")
 HOLD_MINUTES = 5  # how long opening an item keeps other moderators off it
@@ -71,19 +73,32 @@ def slugify(title):
     return re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")[:100] or "story"
 
 
-def save_story(title, summary="", url="", comments_open=True, story=None):
-    """Create a story, or edit the one given; slugs stay unique."""
-    if story is None:
+def default_site():
+    """The site that stories made on this service's own pages belong to, created on first use."""
+    site = db.session.scalar(select(Site).where(Site.is_default))
+    if site is None:
+        site = Site(slug="default", name="This service", allowed_origins=[], is_default=True)
+        db.session.add(site)
+        db.session.flush()
+    return site
+
+
+def save_story(title, summary="", url="", comments_open=True, story=None, site=None, external_id=None):
+    """Create a story (on the default site unless one is given), or edit the one given; slugs stay unique."""
+    created = story is None
+    if created:
         base = slug = slugify(title)
         n = 1
         while db.session.scalar(select(Story.id).where(Story.slug == slug)):
             n += 1
             slug = f"{base}-{n}"
-        story = Story(slug=slug)
+        story = Story(slug=slug, site=site or default_site(), external_id=external_id)
         db.session.add(story)
     story.title, story.summary, story.url = title, summary, url
     story.comments_open = comments_open
     db.session.flush()
+    if created:
+        events.story_event(story, "story.created")
     return story
 
 
@@ -126,7 +141,7 @@ def author_is_trusted(author):
     )
 
 
-def submit_comment(story, author, text, parent=None):
+def submit_comment(story, author, text, parent=None, external_id=None):
     """Store a comment as pending before any classifier sees it."""
     refusal = posting_refusal(author)
     if refusal:
@@ -135,9 +150,11 @@ def submit_comment(story, author, text, parent=None):
         raise OperationError("Comments are closed on this story.")
     if parent is not None and (parent.story_id != story.id or parent.status != "published"):
         raise OperationError("You can only reply to a published comment on this story.")
-    comment = Comment(story=story, author=author, text=text, parent=parent, status="pending")
+    comment = Comment(story=story, author=author, text=text, parent=parent, status="pending",
+                      external_id=external_id)
     db.session.add(comment)
     db.session.flush()
+    events.comment_event(comment, "comment.created")
     return comment
 
 
@@ -192,7 +209,8 @@ def classify_comment(comment):
         author = comment.author
         assessment, decision = judge(
             bundle, version.thresholds, comment.text,
-            premoderated=author.standing == "premoderated", trusted=lambda: author_is_trusted(author),
+            premoderated=author.standing == "premoderated" or comment.story.site.premoderate,
+            trusted=lambda: author_is_trusted(author),
             profanity=profanity_setting(),
         )
         scores = finite_scores(assessment.scores)
@@ -216,6 +234,7 @@ def classify_comment(comment):
     comment.status = {"publish": "published", "review": "review", "reject": "rejected"}[verdict.decision]
     comment.audit_sample = sampled  # a sample of automatic decisions goes to the audit queue
     db.session.flush()
+    events.comment_event(comment, events.STATUS_EVENTS[comment.status])
     return verdict
 
 
@@ -225,6 +244,7 @@ def send_to_review(comment, error, version_name=None):
     db.session.add(verdict)
     comment.status = "review"
     db.session.flush()
+    events.comment_event(comment, "comment.review_entered")
     return verdict
 
 
@@ -280,6 +300,8 @@ def sweep_pending(older_than=PENDING_SWEEP_SECONDS):
                       "(the worker stopped or the database failed), so a moderator decides it",
             ))
             swept += 1
+            db.session.flush()
+            events.comment_event(db.session.get(Comment, comment_id), "comment.review_entered")
     db.session.flush()
     return swept
 
@@ -341,6 +363,9 @@ def review_comment(comment_id, moderator, action, reason=None, note="", revision
     )
     after = {"status": new_status, "hidden": False, "reason": review.reason, "note": note}
     record_audit(moderator, action, "comment", comment_id, before, after)
+    events.comment_event(comment, "comment.review_left", {"decision": action, "reason": review.reason,
+                                                          "previous_status": before["status"]})
+    events.comment_event(comment, events.STATUS_EVENTS[new_status])
     return review
 
 
@@ -373,6 +398,7 @@ def undo_review(review_id, moderator):
         {"status": status_now, "reason": review.reason},
         {"status": comment.status, "hidden": comment.hidden},
     )
+    events.comment_event(comment, events.STATUS_EVENTS[comment.status])
     return comment
 
 
@@ -435,9 +461,11 @@ def report_comment(comment, reporter, reason):
     report = Report(comment=comment, reporter=reporter, reason=reason, weight=reporter_weight(reporter))
     db.session.add(report)
     db.session.flush()
+    events.comment_event(comment, "comment.reported", {"reason": reason})
     if open_report_weight(comment.id) >= REPORT_HIDE_WEIGHT:
         comment.hidden = True
         db.session.flush()
+        events.comment_event(comment, "comment.hidden", {"reason": "reports"})
     return report
 
 

@@ -86,7 +86,8 @@ def _secure_response(config, response):
     headers.setdefault("X-Content-Type-Options", "nosniff")
     headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
     if response.mimetype == "text/html":
+        own = "Content-Security-Policy" in headers  # the embed sets its own, naming its site's origins
         headers.setdefault("Content-Security-Policy", CSP.format(frame_ancestors=config["FRAME_ANCESTORS"]))
-        if config["FRAME_ANCESTORS"] == "'none'":
+        if config["FRAME_ANCESTORS"] == "'none'" and not own:
             headers.setdefault("X-Frame-Options", "DENY")
     return response

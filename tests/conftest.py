@@ -183,10 +183,28 @@ def make_api_key(app):
 
     counter = iter(range(1, 10_000))
 
-    def make(name=None, rate_limit=None, train_on_feedback=False):
+    def make(name=None, rate_limit=None, train_on_feedback=False, site=None, scope="submit"):
+        from moderation.sites.operations import find_site
+
         with app.app_context():
-            _, raw = create_key(name or f"client-{next(counter)}", None, rate_limit, train_on_feedback)
+            _, raw = create_key(name or f"client-{next(counter)}", None, rate_limit, train_on_feedback,
+                                site=find_site(site) if site else None, scope=scope)
             db.session.commit()
             return raw
+
+    return make
+
+
+@pytest.fixture
+def make_site(app):
+    """Create-one factory for sites: make_site("herald", ["https://herald.example"]) -> its SSO secret."""
+    from moderation.sites.operations import rotate_sso_secret, save_site
+
+    def make(slug="herald", origins=("https://herald.example",), sso=True, local_accounts=True, premoderate=False):
+        with app.app_context():
+            site = save_site(None, slug.title(), slug, "\n".join(origins), local_accounts, premoderate)
+            secret = rotate_sso_secret(site, None) if sso else None
+            db.session.commit()
+            return secret
 
     return make

@@ -8,6 +8,7 @@ from moderation.extensions import db
 from moderation.models import Story, User
 from moderation.operations import (
     classify_comment,
+    default_site,
     register_version,
     review_comment,
     submit_comment,
@@ -48,7 +49,7 @@ def decide_comments(app, decisions, author_email="author@example.com", moderator
             moderator = User(email=moderator_email, display_name="mod", role="moderator")
             moderator.set_password("a moderator password")
             db.session.add_all([author, moderator])
-            db.session.add(Story(slug="debate", title="The debate"))
+            db.session.add(Story(slug="debate", title="The debate", site=default_site()))
             db.session.flush()
         moderator = db.session.scalar(select(User).where(User.email == moderator_email))
         story = db.session.scalar(select(Story).where(Story.slug == "debate"))

@@ -43,6 +43,17 @@ PROTECTED = [
     ("post", "/admin/integrations/keys/{key}/revoke", "admin"),
     ("get", "/admin/integrations/keys/{key}/feedback", "admin"),
     ("post", "/admin/integrations/coral", "admin"),
+    ("get", "/admin/sites/", "admin"),
+    ("post", "/admin/sites/", "admin"),
+    ("get", "/admin/sites/{site}", "admin"),
+    ("post", "/admin/sites/{site}", "admin"),
+    ("post", "/admin/sites/{site}/sso-secret", "admin"),
+    ("post", "/admin/sites/{site}/keys", "admin"),
+    ("post", "/admin/sites/{site}/webhooks", "admin"),
+    ("post", "/admin/sites/{site}/webhooks/{endpoint}/rotate", "admin"),
+    ("post", "/admin/sites/{site}/webhooks/{endpoint}/active", "admin"),
+    ("get", "/admin/sites/{site}/deliveries/{delivery}", "admin"),
+    ("post", "/admin/sites/{site}/deliveries/{delivery}/resend", "admin"),  # to a closed port: logged, not sent
 ]
 RANK = {"anonymous": 0, "reader": 1, "moderator": 2, "admin": 3}
 
@@ -58,6 +69,8 @@ def test_route_refuses_lower_roles(client, login, make_story, make_comment, make
         make_api_key("role-check-key")
         with app.app_context():
             url = url.format(key=find_key("role-check-key").id)
+    if "{site}" in url:
+        url = url.format(**_site_with_a_delivery(app))
     if "{comment}" in url or "{author}" in url:
         comment_id = make_comment()
         with app.app_context():
@@ -67,13 +80,29 @@ def test_route_refuses_lower_roles(client, login, make_story, make_comment, make
     if method == "get":
         response = client.get(url)
     else:
-        response = post_form(client, url, {"title": "A title", "audit_percent": "2", "name": "made-in-role-check"})
+        response = post_form(client, url, {"title": "A title", "audit_percent": "2", "name": "made-in-role-check",
+                                           "slug": "role-check-site", "url": "https://herald.example/hook"})
     if role == "anonymous":
         assert response.status_code == 302 and "/auth/login" in response.headers["Location"]
     elif RANK[role] < RANK[needed]:
         assert response.status_code == 403
     else:
         assert response.status_code in (200, 302)
+
+
+def _site_with_a_delivery(app):
+    """A site with a webhook endpoint (at a closed loopback port) and one delivery of a story.created event."""
+    from moderation.operations import save_story
+    from moderation.sites.operations import add_endpoint, save_site
+    from moderation.webhooks.models import WebhookDelivery
+
+    with app.app_context():
+        site = save_site(None, "Role check", "role-check", "https://herald.example")
+        endpoint = add_endpoint(site, None, "http://127.0.0.1:9/closed", [])
+        save_story("A story of the role check", site=site, external_id="s-1")
+        db.session.commit()
+        delivery = db.session.query(WebhookDelivery).one()
+        return {"site": site.id, "endpoint": endpoint.id, "delivery": delivery.id}
 
 
 @pytest.mark.parametrize("url", ["/my/comments"])

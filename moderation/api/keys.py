@@ -7,7 +7,7 @@ import secrets
 from sqlalchemy import select
 
 from moderation.extensions import db
-from moderation.models import ApiKey, utcnow
+from moderation.models import ApiKey, User, utcnow
 from moderation.operations import OperationError, record_audit
 
 KEY_PREFIX = "mk_"
@@ -30,8 +30,14 @@ def check_rate_limit(value):
     return value
 
 
-def create_key(name, admin=None, rate_limit=None, train_on_feedback=False):
-    """Make a key; returns (row, the raw key), the only time the raw key exists."""
+SCOPES = ("submit", "moderate")
+
+
+def create_key(name, admin=None, rate_limit=None, train_on_feedback=False, site=None, scope="submit"):
+    """Make a key (for the REST API, of one site and a scope); returns (row, the raw key), the only time the raw
+    key exists."""
+    if scope not in SCOPES:
+        raise OperationError(f"A key's scope is {' or '.join(SCOPES)}.")
     name = (name or "").strip()
     if not NAME_RE.match(name):
         raise OperationError("A key's name is 1-60 letters, digits, spaces, dots, dashes or underscores.")
@@ -40,10 +46,11 @@ def create_key(name, admin=None, rate_limit=None, train_on_feedback=False):
     prefix = secrets.token_hex(PREFIX_CHARS // 2)
     raw = f"{KEY_PREFIX}{prefix}_{secrets.token_urlsafe(32)}"
     key = ApiKey(name=name, prefix=prefix, key_hash=_digest(raw), rate_limit=check_rate_limit(rate_limit),
-                 train_on_feedback=train_on_feedback)
+                 train_on_feedback=train_on_feedback, site_id=site.id if site else None, scope=scope)
     db.session.add(key)
     db.session.flush()
-    record_audit(admin, "api_key_create", "api_key", key.id, {}, {"name": name, "rate_limit": key.rate_limit})
+    record_audit(admin, "api_key_create", "api_key", key.id, {},
+                 {"name": name, "rate_limit": key.rate_limit, "site": site.slug if site else None, "scope": scope})
     return key, raw
 
 
@@ -79,13 +86,27 @@ def authenticate(raw):
     if not isinstance(raw, str) or not raw.startswith(KEY_PREFIX) or len(raw) > 200:
         return None
     prefix = raw[len(KEY_PREFIX):len(KEY_PREFIX) + PREFIX_CHARS]
-    key = db.session.execute(select(ApiKey.id, ApiKey.name, ApiKey.rate_limit, ApiKey.key_hash, ApiKey.revoked_at)
+    key = db.session.execute(select(ApiKey.id, ApiKey.name, ApiKey.rate_limit, ApiKey.key_hash, ApiKey.revoked_at,
+                                    ApiKey.site_id, ApiKey.scope, ApiKey.prefix)
                              .where(ApiKey.prefix == prefix)).first()
     # Compare against a digest even when no row matches, so timing does not tell which prefixes exist.
     expected = key.key_hash if key is not None else _digest(KEY_PREFIX)
     if not hmac.compare_digest(expected, _digest(raw)) or key is None or key.revoked_at is not None:
         return None
     return key
+
+
+def key_moderator(key):
+    """The moderator account a moderate-scoped key decides as (made on first use): decisions name the key."""
+    email = f"key-{key.prefix}@api.invalid"
+    user = db.session.scalar(select(User).where(User.email == email))
+    if user is None:
+        user = User(email=email, password_hash="!api-key", display_name=f"API key {key.name}"[:60], role="moderator",
+                    site_id=key.site_id)
+        user.new_session_token()
+        db.session.add(user)
+        db.session.flush()
+    return user
 
 
 def all_keys():

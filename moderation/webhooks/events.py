@@ -1,0 +1,52 @@
+"""Events for a site's webhooks: recorded in the same transaction as the change, with one delivery per endpoint."""
+import secrets
+
+from sqlalchemy import select
+
+from moderation.extensions import db
+from moderation.webhooks.models import WebhookDelivery, WebhookEndpoint, WebhookEvent
+from moderation.models import utcnow
+
+EVENT_TYPES = ("comment.created", "comment.published", "comment.review_entered", "comment.review_left",
+               "comment.rejected", "comment.reported", "comment.hidden", "story.created")
+STATUS_EVENTS = {"published": "comment.published", "review": "comment.review_entered",
+                 "rejected": "comment.rejected", "pending": "comment.created"}
+
+
+def _endpoints(site_id, event_type):
+    """The site's active endpoints that want this type of event."""
+    rows = db.session.scalars(select(WebhookEndpoint).where(WebhookEndpoint.site_id == site_id,
+                                                            WebhookEndpoint.active)).all()
+    return [row for row in rows if not row.events or event_type in row.events]
+
+
+def emit(site_id, event_type, data):
+    """Record an event and its deliveries (nothing when no endpoint wants it); returns the event or None.
+
+    `data` is a function giving the payload, called only when an endpoint wants the event. The deliveries are sent
+    by the worker after the caller commits, so a slow receiver never slows the change."""
+    endpoints = _endpoints(site_id, event_type)
+    if not endpoints:
+        return None
+    event = WebhookEvent(uid="evt_" + secrets.token_hex(12), site_id=site_id, type=event_type, payload=data())
+    db.session.add(event)
+    now = utcnow()
+    for endpoint in endpoints:
+        db.session.add(WebhookDelivery(event=event, endpoint=endpoint, next_attempt_at=now))
+    db.session.flush()
+    db.session.info.setdefault("webhook_events", []).append(event.id)
+    return event
+
+
+def comment_event(comment, event_type, extra=None):
+    """An event about a comment, carrying the comment as the REST API shows it."""
+    from moderation.api.schemas import CommentOut
+
+    return emit(comment.story.site_id, event_type, lambda: {"comment": CommentOut().dump(comment), **(extra or {})})
+
+
+def story_event(story, event_type):
+    """An event about a story."""
+    from moderation.api.schemas import StoryOut
+
+    return emit(story.site_id, event_type, lambda: {"story": StoryOut().dump(story)})
