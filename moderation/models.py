@@ -103,6 +103,11 @@ class Comment(db.Model):
     audit_sample: Mapped[bool] = mapped_column(default=False, index=True)
     held_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
     held_until: Mapped[Optional[datetime]] = mapped_column(DateTime(timezone=True))
+    # The author's own changes: the last edit (the earlier texts are in the audit log) and a deletion.
+    edited_at: Mapped[Optional[datetime]] = mapped_column(DateTime(timezone=True))
+    deleted_at: Mapped[Optional[datetime]] = mapped_column(DateTime(timezone=True))
+    # Picked by a moderator: shown first in its story's thread.
+    featured: Mapped[bool] = mapped_column(default=False)
 
     story: Mapped[Story] = relationship()
     author: Mapped[User] = relationship(foreign_keys=[author_id])

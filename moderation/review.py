@@ -19,6 +19,7 @@ from moderation.operations import (
     undo_review,
 )
 from moderation.pipeline import RULE_TEXT
+from moderation.thread.changes import set_featured
 from moderation.authors import author_history
 from moderation.queues import AGE_CHOICES, QUEUES, clean_filters, paginate, queue_counts, queue_items
 
@@ -201,3 +202,19 @@ def bulk():
         message += f" {refused} had been decided or were held by another moderator meanwhile, and were left alone."
     flash(message, "success" if not refused else "info")
     return redirect(_back())
+
+
+@bp.post("/<int:comment_id>/feature")
+@role_required("moderator")
+def feature(comment_id):
+    """Feature a published top-level comment, shown first in its story's thread (or stop featuring it)."""
+    comment = db.session.get(Comment, comment_id) or abort(404)
+    try:
+        set_featured(comment, current_user, request.form.get("featured") == "1")
+    except OperationError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+    else:
+        db.session.commit()
+        flash("Featured: shown first in the thread." if comment.featured else "No longer featured.", "success")
+    return redirect(url_for("comments.story", slug=comment.story.slug, _anchor=f"c{comment_id}"), 303)
