@@ -6,7 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from moderation.extensions import db, limiter
-from moderation.forms import CommentForm, page_number, parse_id
+from moderation.forms import CommentForm, last_page_url, page_number, parse_id
 from moderation.models import Comment, Story
 from moderation.operations import (
     OperationError,
@@ -91,6 +91,8 @@ def _render_story(story, form, status=200, notice=None):
             reading.threads_query(story.id, _viewer_id(), sort),
             page=page_number(request.args), per_page=current_app.config["COMMENTS_PER_PAGE"], error_out=False,
         )
+        if last_page_url(threads):
+            return redirect(last_page_url(threads))
         replies, continues = reading.replies_of([thread.id for thread in threads.items], _viewer_id())
         count = reading.visible_count(story.id)
     return (
@@ -193,8 +195,8 @@ def edit(slug, comment_id):
     form = CommentForm(obj=None) if request.method == "POST" else CommentForm(formdata=None, text=comment.text)
     status = 200
     if not can_edit(comment, current_user):
-        form.text.errors.append(f"A comment can be edited for {EDIT_MINUTES} minutes after posting; "
-                                "this one no longer can.")
+        form.text.errors = [f"A comment can be edited for {EDIT_MINUTES} minutes after posting; "
+                                "this one no longer can."]
         status = 409 if request.method == "POST" else 200
     elif form.validate_on_submit():
         try:
@@ -261,4 +263,6 @@ def my_comments():
         per_page=current_app.config["COMMENTS_PER_PAGE"],
         error_out=False,
     )
+    if last_page_url(comments):
+        return redirect(last_page_url(comments))
     return render_template("my_comments.html", comments=comments, rule_text=RULE_TEXT)
