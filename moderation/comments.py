@@ -19,7 +19,7 @@ from moderation.pipeline import RULE_TEXT
 from moderation.ratelimits import configured
 from moderation.thread import reading
 from moderation.thread.changes import EDIT_MINUTES, can_edit, delete_comment, edit_comment
-from moderation.thread.reading import MAX_DEPTH, MAX_REPLIES, SORTS  # noqa: F401 (MAX_REPLIES: the page's bound)
+from moderation.thread.reading import SORTS
 
 bp = Blueprint("comments", __name__)
 
