@@ -174,12 +174,12 @@ def _after_judgement(story, comment_id, verdict, published):
     A rejection goes to the story page naming the rejected comment (its reasons and text are shown to its author
     there); a comment waiting for a moderator is shown to its author in place, marked as waiting."""
     if verdict is not None and verdict.decision == "reject":
-        return redirect(url_for("comments.story", slug=story.slug, rejected=comment_id, _anchor="rejection"), 303)
+        return redirect(url_for("comments.story", slug=story.slug, rejected=comment_id, _anchor="rejection"))
     if verdict is not None and verdict.decision == "publish":
         flash(published, "success")
     else:
         flash("Thanks! Your comment is waiting for a moderator. Only you can see it until it is approved.", "info")
-    return redirect(url_for("comments.story", slug=story.slug, _anchor=f"c{comment_id}"), 303)
+    return redirect(url_for("comments.story", slug=story.slug, _anchor=f"c{comment_id}"))
 
 
 @bp.route("/stories/<slug>/comments/<int:comment_id>/edit", methods=["GET", "POST"])
@@ -229,7 +229,7 @@ def delete(slug, comment_id):
         return redirect(url_for("comments.story", slug=slug))
     db.session.commit()
     flash("Your comment is deleted.", "success")
-    return redirect(url_for("comments.story", slug=slug), 303)
+    return redirect(url_for("comments.story", slug=slug))
 
 
 @bp.post("/stories/<slug>/comments/<int:comment_id>/report")

@@ -1,7 +1,7 @@
 """Comments: the author's edit and deletion times, and a moderator's feature flag
 
 Revision ID: c21e0a7d9f10
-Revises: d45189e206bd
+Revises: b3c1d2e4f5a6
 Create Date: 2026-12-02 07:10:00
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = 'c21e0a7d9f10'
-down_revision = 'd45189e206bd'
+down_revision = 'b3c1d2e4f5a6'
 branch_labels = None
 depends_on = None
 
