@@ -15,6 +15,11 @@ $(VENV)/installed-dev: requirements-dev.txt $(VENV)/installed
 	$(VENV)/bin/pip install --quiet -r requirements-dev.txt
 	touch $@
 
+# Test-only JavaScript (axe-core for the accessibility checks), from package-lock.json.
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --silent
+	touch $@
+
 ## run: install, migrate, train the base version on first start, add the demo story, sweep stranded comments, serve on :5000
 run: $(VENV)/installed
 	$(FLASK) db upgrade
@@ -30,7 +35,7 @@ serve: $(VENV)/installed
 	$(VENV)/bin/gunicorn --workers 2 --bind 127.0.0.1:8000 wsgi:app
 
 ## test: the whole suite (SQLite, or TEST_DATABASE_URL when set)
-test: $(VENV)/installed-dev
+test: $(VENV)/installed-dev node_modules/.installed
 	$(PY) -m pytest -q
 
 clean:

@@ -196,6 +196,12 @@ def promote(name):
     if problem:
         flash(f"{name} cannot be promoted: {problem}.", "error")
         return redirect(url_for("admin.models"))
+    below = unmet(version.card or {})
+    worse = [label for section, label, _, _, is_worse in versions.comparison_rows(version.card or {}) if is_worse]
+    if (below or worse) and request.form.get("confirmed") != "1":
+        # Every new comment is judged by the active version: a weaker one takes a second, informed click.
+        return render_template("admin/confirm_promote.html", version=version, below=below, worse=worse,
+                               active=active_version())
     previous = active_version()
     promote_version(name)
     record_audit(current_user, "promote", "model_version", version.id,

@@ -10,7 +10,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from moderation.extensions import db, limiter, login_manager
 from moderation.forms import LoginForm, RegisterForm
 from moderation.models import User
-from moderation.operations import OperationError, create_user
+from moderation.operations import DisplayNameTaken, OperationError, create_user
 from moderation.ratelimits import configured
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
@@ -58,6 +58,9 @@ def register():
     if form.validate_on_submit():
         try:
             user = create_user(form.email.data, form.password.data, display_name=form.display_name.data)
+        except DisplayNameTaken as error:
+            db.session.rollback()
+            form.display_name.errors.append(str(error))
         except OperationError:
             # Same words as any refusal, and the password was hashed as for a new account: no telling who is here.
             form.email.errors.append("This account could not be created. If you already have one, log in instead.")

@@ -12,6 +12,13 @@ from moderation.operations import OperationError, as_utc, author_is_trusted, set
 
 bp = Blueprint("authors", __name__, url_prefix="/authors")
 ACTIONS = {"warned": "Warn", "premoderated": "Pre-moderate", "suspended": "Suspend", "banned": "Ban", "good": "Restore to good standing"}
+DONE = {  # what the moderator is told, in a sentence
+    "warned": "{name} is warned.",
+    "premoderated": "{name}'s comments now wait for a moderator before they appear.",
+    "suspended": "{name} is suspended from commenting until {until:%d %b %Y}.",
+    "banned": "{name} is banned from commenting.",
+    "good": "{name} is back in good standing.",
+}
 
 
 def author_history(author):
@@ -67,14 +74,15 @@ def standing(user_id):
     note = (request.form.get("note") or "").strip()[:1000]
     try:
         rejected = set_standing(
-            author, current_user, action, until, note, reject_waiting=request.form.get("reject_waiting") == "1"
+            author, current_user, action, until, note, reject_waiting=request.form.get("reject_waiting") == "1",
+            reject_reason=request.form.get("reject_reason") or "other",
         )
     except OperationError as error:
         db.session.rollback()
         flash(str(error), "error")
     else:
         db.session.commit()
-        message = f"{author.display_name}: {ACTIONS[action].lower()} done."
+        message = DONE[action].format(name=author.display_name, until=until)
         if rejected:
             message += f" {rejected} waiting comment{'s' if rejected != 1 else ''} rejected."
         flash(message, "success")

@@ -1,26 +1,28 @@
-"""The reader's side: stories, their comments, posting and replying, and one's own comments."""
+"""The reader's side: stories, their threads, posting, replying, editing and deleting, and one's own comments."""
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from flask_wtf.csrf import CSRFError
-from sqlalchemy import case, func, literal, select
-from sqlalchemy.orm import aliased, selectinload
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from moderation.extensions import db, limiter
-from moderation.forms import CommentForm, page_number, parse_id
+from moderation.forms import CommentForm, last_page_url, page_number, parse_id
 from moderation.models import Comment, Story
 from moderation.operations import (
     OperationError,
     decide_stored_comment,
+    posting_refusal,
     profanity_setting,
     report_comment,
     submit_comment,
 )
 from moderation.pipeline import PROFANITY_TEXT, RULE_TEXT
 from moderation.ratelimits import configured
+from moderation.thread import reading
+from moderation.thread.changes import EDIT_MINUTES, can_edit, delete_comment, edit_comment
+from moderation.thread.reading import SORTS
 
 bp = Blueprint("comments", __name__)
-MAX_DEPTH = 4  # replies nest this deep on the page; deeper ones line up at the last level
-MAX_REPLIES = 400  # replies read for one page of threads, oldest first, however big the story
 
 
 @bp.get("/")
@@ -36,53 +38,70 @@ def _story_or_404(slug):
     return story
 
 
-def _shown(query):
-    return query.where(Comment.status == "published", ~Comment.hidden)
+def _comment_of(story, comment_id):
+    comment = db.session.get(Comment, comment_id)
+    if comment is None or comment.story_id != story.id:
+        abort(404)
+    return comment
 
 
-def replies_of(thread_ids):
-    """{shown_under_id: [reply, ...]} for the threads given, in one query, at most MAX_REPLIES.
-
-    A recursive query walks the published replies down from the threads; one nested deeper than MAX_DEPTH is shown
-    under its ancestor at that depth, so a chain of 10,000 replies renders as a flat list, never 10,000 levels."""
-    if not thread_ids:
-        return {}
-    tree = select(Comment.id, Comment.id.label("shown_under"), literal(0).label("depth")).where(
-        Comment.id.in_(thread_ids)
-    ).cte("tree", recursive=True)
-    child = aliased(Comment)
-    tree = tree.union_all(
-        select(child.id, case((tree.c.depth >= MAX_DEPTH, tree.c.shown_under), else_=tree.c.id), tree.c.depth + 1)
-        .where(child.parent_id == tree.c.id, child.status == "published", ~child.hidden)
-    )
-    rows = db.session.execute(
-        select(Comment, tree.c.shown_under).join(tree, tree.c.id == Comment.id).where(tree.c.depth > 0)
-        .order_by(Comment.created_at, Comment.id).limit(MAX_REPLIES).options(selectinload(Comment.author))
-    ).all()
-    replies = {}
-    for reply, shown_under in rows:
-        replies.setdefault(shown_under, []).append(reply)
-    return replies
+def _viewer_id():
+    return current_user.id if current_user.is_authenticated else None
 
 
-def _render_story(story, form, rejected=None, status=200, notice=None):
-    """The story page: one page of published threads newest first with their replies, and the comment form.
+def thread_context(story):
+    """What the thread partials need besides the comments: who is reading and what they may do."""
+    refusal = posting_refusal(current_user) if current_user.is_authenticated else None
+    return {
+        "story": story, "refusal": refusal, "can_edit": lambda c: can_edit(c, current_user),
+        "can_post": current_user.is_authenticated and story.comments_open and not refusal,
+        "is_moderator": current_user.is_authenticated and current_user.has_role("moderator"),
+        "long_comment": reading.LONG_COMMENT, "edit_minutes": EDIT_MINUTES,
+    }
 
-    After a rejection the threads are not read again: the page shows the reason, the text to edit and a link back."""
-    threads, replies, count = None, {}, 0
-    if rejected is None:
+
+def _replying_to(form):
+    parent_id = parse_id(form.parent_id.data or "")
+    return db.session.get(Comment, parent_id) if parent_id else None
+
+
+def _own_rejection(story):
+    """The viewer's rejected comment named by ?rejected=, to show its reasons and text again (after a redirect)."""
+    comment_id = parse_id(request.args.get("rejected", ""))
+    if comment_id is None or not current_user.is_authenticated:
+        return None
+    comment = db.session.get(Comment, comment_id)
+    if (comment is None or comment.story_id != story.id or comment.author_id != current_user.id
+            or comment.status != "rejected" or comment.verdict is None or comment.verdict.decision != "reject"):
+        return None
+    return comment
+
+
+def _render_story(story, form, status=200, notice=None):
+    """The story page: one page of threads in the order asked for (featured first), and the comment form.
+
+    After a rejection (?rejected=id) the threads are not read: the page shows the reason, the text to edit, whether
+    it was a reply and to whom, and a link back."""
+    rejected = _own_rejection(story)
+    threads, replies, continues, count = None, {}, set(), 0
+    sort = request.args.get("sort") if request.args.get("sort") in SORTS else "newest"
+    if rejected is not None:
+        form = CommentForm(formdata=None, text=rejected.text, parent_id=str(rejected.parent_id or ""))
+    else:
         threads = db.paginate(
-            _shown(select(Comment).where(Comment.story_id == story.id, Comment.parent_id.is_(None)))
-            .order_by(Comment.created_at.desc(), Comment.id.desc()).options(selectinload(Comment.author)),
+            reading.threads_query(story.id, _viewer_id(), sort),
             page=page_number(request.args), per_page=current_app.config["COMMENTS_PER_PAGE"], error_out=False,
         )
-        replies = replies_of([thread.id for thread in threads.items])
-        count = db.session.scalar(_shown(select(func.count(Comment.id)).where(Comment.story_id == story.id)))
+        if last_page_url(threads):
+            return redirect(last_page_url(threads))
+        replies, continues = reading.replies_of([thread.id for thread in threads.items], _viewer_id())
+        count = reading.visible_count(story.id)
     return (
         render_template(
-            "story.html", story=story, threads=threads, replies=replies, count=count, form=form,
-            rejected=rejected, rule_text=RULE_TEXT, notice=notice, max_depth=MAX_DEPTH,
-            profanity_rule=PROFANITY_TEXT[profanity_setting()],
+            "story.html", threads=threads, replies=replies, continues=continues, count=count, form=form,
+            rejected=rejected.verdict if rejected else None, rule_text=RULE_TEXT, notice=notice,
+            replying_to=_replying_to(form), sort=sort, sorts=SORTS, profanity_rule=PROFANITY_TEXT[profanity_setting()],
+            **thread_context(story),
         ),
         status,
     )
@@ -91,6 +110,20 @@ def _render_story(story, form, rejected=None, status=200, notice=None):
 @bp.get("/stories/<slug>")
 def story(slug):
     return _render_story(_story_or_404(slug), CommentForm())
+
+
+@bp.get("/stories/<slug>/comments/<int:comment_id>")
+def permalink(slug, comment_id):
+    """One comment with its replies on a page of its own: its link, and where a deep branch continues."""
+    story = _story_or_404(slug)
+    comment = _comment_of(story, comment_id)
+    visible = db.session.scalar(select(Comment.id).where(Comment.id == comment_id,
+                                                        reading.shown_to(_viewer_id())))
+    if visible is None:
+        abort(404)
+    replies, continues = reading.replies_of([comment.id], _viewer_id())
+    return render_template("thread/permalink.html", comment=comment, replies=replies, continues=continues,
+                           form=CommentForm(), **thread_context(story))
 
 
 @bp.errorhandler(CSRFError)
@@ -134,13 +167,70 @@ def post_comment(slug):
     # comment, its author and the story back (four queries a post).
     db.session().expire_on_commit = False
     db.session.commit()  # stored before any classifier runs
-    verdict = decide_stored_comment(comment_id)
+    return _after_judgement(story, comment_id, decide_stored_comment(comment_id), "Your comment is published.")
+
+
+def _after_judgement(story, comment_id, verdict, published):
+    """Redirect after a comment or an edit is judged, so a reload never sends the form again.
+
+    A rejection goes to the story page naming the rejected comment (its reasons and text are shown to its author
+    there); a comment waiting for a moderator is shown to its author in place, marked as waiting."""
     if verdict is not None and verdict.decision == "reject":
-        return _render_story(story, form, rejected=verdict, status=422)
+        return redirect(url_for("comments.story", slug=story.slug, rejected=comment_id, _anchor="rejection"))
     if verdict is not None and verdict.decision == "publish":
-        flash("Your comment is published.", "success")
-        return redirect(url_for("comments.story", slug=slug, _anchor=f"c{comment_id}"))
-    flash("Thanks! Your comment is waiting for a moderator and will appear once approved.", "info")
+        flash(published, "success")
+    else:
+        flash("Thanks! Your comment is waiting for a moderator. Only you can see it until it is approved.", "info")
+    return redirect(url_for("comments.story", slug=story.slug, _anchor=f"c{comment_id}"))
+
+
+@bp.route("/stories/<slug>/comments/<int:comment_id>/edit", methods=["GET", "POST"])
+@login_required
+@limiter.limit(configured("RATELIMIT_POST_PER_READER"), key_func=lambda: f"post-reader:{current_user.get_id()}",
+               methods=["POST"])
+def edit(slug, comment_id):
+    """The author changes a comment within EDIT_MINUTES of posting it; the new text is judged again."""
+    story = _story_or_404(slug)
+    comment = _comment_of(story, comment_id)
+    if comment.author_id != current_user.id:
+        abort(403)
+    form = CommentForm(obj=None) if request.method == "POST" else CommentForm(formdata=None, text=comment.text)
+    status = 200
+    if not can_edit(comment, current_user):
+        form.text.errors = [f"A comment can be edited for {EDIT_MINUTES} minutes after posting; "
+                                "this one no longer can."]
+        status = 409 if request.method == "POST" else 200
+    elif form.validate_on_submit():
+        try:
+            edit_comment(comment, current_user, form.text.data)
+        except OperationError as error:
+            db.session.rollback()
+            form.text.errors.append(str(error))
+            status = 422
+        else:
+            db.session().expire_on_commit = False
+            db.session.commit()  # stored before any classifier runs
+            verdict = decide_stored_comment(comment_id)
+            return _after_judgement(story, comment_id, verdict, "Your edit is published.")
+    elif request.method == "POST":
+        status = 422
+    return render_template("thread/edit.html", story=story, comment=comment, form=form,
+                           editable=can_edit(comment, current_user), edit_minutes=EDIT_MINUTES), status
+
+
+@bp.post("/stories/<slug>/comments/<int:comment_id>/delete")
+@login_required
+def delete(slug, comment_id):
+    story = _story_or_404(slug)
+    comment = _comment_of(story, comment_id)
+    try:
+        delete_comment(comment, current_user)
+    except OperationError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return redirect(url_for("comments.story", slug=slug))
+    db.session.commit()
+    flash("Your comment is deleted.", "success")
     return redirect(url_for("comments.story", slug=slug))
 
 
@@ -175,4 +265,6 @@ def my_comments():
         per_page=current_app.config["COMMENTS_PER_PAGE"],
         error_out=False,
     )
+    if last_page_url(comments):
+        return redirect(last_page_url(comments))
     return render_template("my_comments.html", comments=comments, rule_text=RULE_TEXT)

@@ -44,6 +44,16 @@ def page_number(args):
     return min(parse_id(args.get("page"), 1), 100_000)
 
 
+def last_page_url(pagination):
+    """This list's address at its last page when ?page= asks past the end (it reads "nothing here" otherwise), or None."""
+    last = max(pagination.pages or 1, 1)
+    if pagination.page <= last:
+        return None
+    from flask import request, url_for
+
+    return url_for(request.endpoint, **{**(request.view_args or {}), **request.args.to_dict(), "page": last})
+
+
 class RegisterForm(FlaskForm):
     email = EmailField("Email", validators=[
             DataRequired(),

@@ -139,6 +139,11 @@ class Comment(db.Model):
     held_until: Mapped[Optional[datetime]] = mapped_column(DateTime(timezone=True))
     # The CMS's own id for a comment sent through the REST API: a retry with it never stores a second copy.
     external_id: Mapped[Optional[str]] = mapped_column(String(200))
+    # The author's own changes: the last edit (the earlier texts are in the audit log) and a deletion.
+    edited_at: Mapped[Optional[datetime]] = mapped_column(DateTime(timezone=True))
+    deleted_at: Mapped[Optional[datetime]] = mapped_column(DateTime(timezone=True))
+    # Picked by a moderator: shown first in its story's thread.
+    featured: Mapped[bool] = mapped_column(default=False)
 
     story: Mapped[Story] = relationship()
     author: Mapped[User] = relationship(foreign_keys=[author_id])

@@ -29,7 +29,7 @@ from moderation.pipeline import judge, load_bundle
 from moderation.webhooks import events
 
 REVIEW_REASONS = ("not_english", "not_sentences", "abuse", "personal_attack", "spam", "other")
-HOLD_MINUTES = 5  # how long opening an item keeps other moderators off it
+HOLD_MINUTES = 2  # how long a hold lasts unless the open page renews it (it does every minute) or lets it go
 REPORT_HIDE_WEIGHT = 3.0  # open reports weighing this much hide a published comment
 TRUSTED_MIN_PUBLISHED = 10  # trusted: this many published comments ...
 TRUSTED_CLEAN_DAYS = 60  # ... no rejection and no upheld report in this many days ...
@@ -42,16 +42,36 @@ class OperationError(Exception):
     """A refused state change, with a message fit to show the person who asked."""
 
 
-def create_user(email, password, role="reader", display_name=None):
-    """Register a person; emails are unique, case-insensitively.
+class DisplayNameTaken(OperationError):
+    """The display name asked for is another account's (names are public, so saying so reveals nothing)."""
 
-    The password is hashed first, so a taken email is refused after the same work as a new account."""
+
+def display_name_taken(name, except_id=None):
+    """Whether another account already shows this display name (compared case-insensitively, spaces trimmed)."""
+    query = select(User.id).where(func.lower(func.trim(User.display_name)) == name.strip().lower())
+    if except_id is not None:
+        query = query.where(User.id != except_id)
+    return db.session.scalar(query.limit(1)) is not None
+
+
+def create_user(email, password, role="reader", display_name=None):
+    """Register a person; emails and display names are unique, case-insensitively.
+
+    A name chosen by the person is refused when taken (readers tell each other apart by it); one made from the
+    email gets a number. The password is hashed first, so a taken email is refused after the same work as a new
+    account."""
     email = email.strip().lower()
-    user = User(email=email, role=role, display_name=display_name or email.split("@")[0])
+    user = User(email=email, role=role, display_name=(display_name or "").strip() or email.split("@")[0])
     user.set_password(password)
     user.new_session_token()
     if db.session.scalar(select(User.id).where(User.email == email)):
         raise OperationError("An account with that email already exists.")
+    if display_name and display_name_taken(user.display_name):
+        raise DisplayNameTaken("That display name is taken; choose another.")
+    base, n = user.display_name, 1
+    while not display_name and display_name_taken(user.display_name):
+        n += 1
+        user.display_name = f"{base[:55]}{n}"
     db.session.add(user)
     db.session.flush()
     return user
@@ -422,6 +442,16 @@ def hold_comment(comment_id, moderator):
     return comment.held_by
 
 
+def release_hold(comment_id, moderator):
+    """Let go of one's own hold on a comment (moving on, closing the page); another's hold is left alone."""
+    released = db.session.execute(
+        update(Comment).where(Comment.id == comment_id, Comment.held_by_id == moderator.id)
+        .values(held_by_id=None, held_until=None).execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.flush()
+    return bool(released)
+
+
 def open_report_weight(comment_id):
     """The summed weight of a comment's reports still waiting for a moderator."""
     return db.session.scalar(
@@ -469,14 +499,16 @@ def report_comment(comment, reporter, reason):
     return report
 
 
-def set_standing(author, moderator, standing, until=None, note="", reject_waiting=False):
-    """Warn, pre-moderate, suspend until a date, ban (optionally rejecting waiting comments) or restore."""
+def set_standing(author, moderator, standing, until=None, note="", reject_waiting=False, reject_reason="other"):
+    """Warn, pre-moderate, suspend until a date, ban (optionally rejecting waiting comments for a reason) or restore."""
     if standing not in STANDINGS:
         raise OperationError("Unknown standing.")
     if standing == "suspended" and (until is None or as_utc(until) <= utcnow()):
         raise OperationError("A suspension needs an end date in the future.")
     if author.role != "reader":
         raise OperationError("Only readers' standing can be changed here.")
+    if reject_waiting and reject_reason not in REVIEW_REASONS:
+        raise OperationError("Choose the rule the waiting comments broke.")
     before = {"standing": author.standing, "suspended_until": _iso(author.suspended_until)}
     author.standing = standing
     author.suspended_until = until if standing == "suspended" else None
@@ -487,7 +519,7 @@ def set_standing(author, moderator, standing, until=None, note="", reject_waitin
         ).all()
         for comment_id in waiting:
             try:
-                review_comment(comment_id, moderator, "reject", "other", note)
+                review_comment(comment_id, moderator, "reject", reject_reason, note)
                 rejected += 1
             except OperationError:
                 pass  # decided or held by someone else meanwhile

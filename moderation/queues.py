@@ -78,6 +78,8 @@ def _select(queue, filters, now):
         query = query.where(Comment.audit_sample, Comment.status.in_(("published", "rejected")), ~reviewed)
     else:
         query = query.where(Comment.status == queue)
+    if queue in PRIORITISED:  # a comment its author deleted needs no decision
+        query = query.where(Comment.deleted_at.is_(None))
     if filters.get("story"):
         query = query.join(Story, Story.id == Comment.story_id).where(
             or_(Story.slug == filters["story"], Story.title.ilike(f"%{filters['story']}%"))

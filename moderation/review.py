@@ -7,18 +7,20 @@ from classifiers import RULES
 from moderation import audit, authors, stats
 from moderation.auth import role_required
 from moderation.extensions import db
-from moderation.forms import ReviewForm, page_number, parse_id
-from moderation.models import Comment, Report, Review, utcnow
+from moderation.forms import ReviewForm, last_page_url, page_number, parse_id
+from moderation.models import AuditEvent, Comment, Report, Review, utcnow
 from moderation.operations import (
     REVIEW_REASONS,
     OperationError,
     as_utc,
     hold_comment,
+    release_hold,
     review_comment,
     sweep_pending,
     undo_review,
 )
 from moderation.pipeline import RULE_TEXT
+from moderation.thread.changes import set_featured
 from moderation.authors import author_history
 from moderation.queues import AGE_CHOICES, QUEUES, clean_filters, paginate, queue_counts, queue_items
 
@@ -67,11 +69,13 @@ def queue():
     filters = clean_filters(request.args)
     items = queue_items(name, filters)
     page = paginate(items, page_number(request.args))
+    if last_page_url(page):
+        return redirect(last_page_url(page))
     last = _last_undoable()
     return render_template(
         "review/queue.html", page=page, queue=name, queues=QUEUES, counts=queue_counts(),
         filters=filters, age_choices=AGE_CHOICES, form=ReviewForm(), rules=RULES, rule_text=RULE_TEXT,
-        last=last, me=current_user.id,
+        last=last, me=current_user.id, compact=request.args.get("view") == "compact",
     )
 
 
@@ -90,10 +94,13 @@ def item(comment_id):
     if holder.id != current_user.id:
         flash(f"{holder.display_name} is working on this comment; you can read it but not decide it now.", "info")
     reports = db.session.scalars(select(Report).where(Report.comment_id == comment_id).order_by(Report.id)).all()
+    edits = db.session.scalars(select(AuditEvent).where(
+        AuditEvent.target_type == "comment", AuditEvent.target_id == comment_id,
+        AuditEvent.action.in_(("edit", "delete"))).order_by(AuditEvent.id)).all()
     return render_template(
         "review/item.html", comment=comment, verdict=comment.verdict, reports=reports,
         history=author_history(comment.author), form=ReviewForm(), rules=RULES, rule_text=RULE_TEXT,
-        holder=holder, held_until=as_utc(comment.held_until), back=request.args.get("back", ""),
+        holder=holder, held_until=as_utc(comment.held_until), back=request.args.get("back", ""), edits=edits,
     )
 
 
@@ -106,6 +113,22 @@ def hold(comment_id):
         return jsonify(error=str(error)), 404
     db.session.commit()
     return jsonify(held_by=holder.display_name, mine=holder.id == current_user.id)
+
+
+@bp.post("/<int:comment_id>/release")
+@role_required("moderator")
+def release(comment_id):
+    """Sent when a moderator moves on from an item or closes its page (navigator.sendBeacon)."""
+    released = release_hold(comment_id, current_user)
+    db.session.commit()
+    return jsonify(released=released)
+
+
+@bp.get("/counts")
+@role_required("moderator")
+def counts():
+    """How many wait in each queue, for the tabs to update without a reload."""
+    return jsonify(queue_counts())
 
 
 @bp.post("/<int:comment_id>")
@@ -201,3 +224,19 @@ def bulk():
         message += f" {refused} had been decided or were held by another moderator meanwhile, and were left alone."
     flash(message, "success" if not refused else "info")
     return redirect(_back())
+
+
+@bp.post("/<int:comment_id>/feature")
+@role_required("moderator")
+def feature(comment_id):
+    """Feature a published top-level comment, shown first in its story's thread (or stop featuring it)."""
+    comment = db.session.get(Comment, comment_id) or abort(404)
+    try:
+        set_featured(comment, current_user, request.form.get("featured") == "1")
+    except OperationError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+    else:
+        db.session.commit()
+        flash("Featured: shown first in the thread." if comment.featured else "No longer featured.", "success")
+    return redirect(url_for("comments.story", slug=comment.story.slug, _anchor=f"c{comment_id}"))

@@ -9,6 +9,11 @@
     document.getElementById("job-stage").textContent = job.stage;
     document.getElementById("job-progress").value = job.percent;
     document.getElementById("job-percent").textContent = job.percent + "%";
+    // The recent-jobs table shows the same job: it moves with the panel rather than keeping the page's first answer.
+    var row = document.getElementById("job-row-status");
+    if (row) {
+      row.textContent = job.status + (job.status === "queued" || job.status === "running" ? " (" + job.percent + "%)" : "");
+    }
     if (job.error) {
       var error = document.getElementById("job-error");
       error.textContent = job.error;

@@ -32,9 +32,14 @@ def test_promote_and_roll_back_from_the_page(app, client, login):
     page = client.get("/admin/models").get_data(as_text=True)
     assert 'action="/admin/models/test-v2/promote"' in page
     assert 'action="/admin/models/test-v1/promote"' not in page  # the active one has no button
-    post_form(client, "/admin/models/test-v2/promote", {})
+    # The test version misses floors: the first click asks, naming them, and changes nothing.
+    asked = post_form(client, "/admin/models/test-v2/promote", {}).get_data(as_text=True)
+    assert "Promote test-v2?" in asked and "Below their floors" in asked and 'name="confirmed" value="1"' in asked
+    with app.app_context():
+        assert active_version().name == "test-v1"
+    post_form(client, "/admin/models/test-v2/promote", {"confirmed": "1"})
     decide_comments(app, [("A later comment about the budget vote.", None, None)])
-    post_form(client, "/admin/models/test-v1/promote", {})  # rollback
+    post_form(client, "/admin/models/test-v1/promote", {"confirmed": "1"})  # rollback
     decide_comments(app, [("The last comment about the budget vote.", None, None)])
     assert version_of_comment(app, "An early comment about the budget vote.") == ["test-v1"]
     assert version_of_comment(app, "A later comment about the budget vote.") == ["test-v2"]
@@ -69,7 +74,7 @@ def test_a_corrupt_active_artifact_is_reported_and_comments_go_to_review(app, cl
     os.remove(path)
     page = client.get("/admin/models").get_data(as_text=True)
     assert "test-bad.joblib is missing" in page
-    post_form(client, f"/admin/models/{TEST_VERSION}/promote", {})
+    post_form(client, f"/admin/models/{TEST_VERSION}/promote", {"confirmed": "1"})
     with app.app_context():
         assert active_version().name == TEST_VERSION
 

@@ -130,7 +130,7 @@ def huge_story(app, make_user, make_story):
 
 
 def test_a_story_with_thousands_of_replies_reads_one_bounded_page(app, client, huge_story):
-    from moderation.comments import MAX_REPLIES
+    from moderation.thread.reading import MAX_REPLIES
     statements = []
     with app.app_context():
         engine = db.engine

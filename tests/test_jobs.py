@@ -97,7 +97,7 @@ def test_a_stored_version_is_compared_again_with_the_version_active_now(app, cli
 
     # Once another version is promoted, the card says its comparison is with an older one.
     copy_version(app, "v3")
-    post_form(client, "/admin/models/v3/promote", {})
+    post_form(client, "/admin/models/v3/promote", {"confirmed": "1"})
     card = " ".join(client.get("/admin/models/v2").get_data(as_text=True).split())
     assert "This comparison is with test-v1; the active version is now v3." in card and "Compare with v3 now" in card
     refused = post_form(client, "/admin/models/v3/compare", {}, follow_redirects=True).get_data(as_text=True)

@@ -66,7 +66,7 @@ def test_moderators_rejections_teach_a_new_insult(app, client, login):
         job = jobs.run_job(job.id)
         assert job.status == "succeeded", job.error
         name = job.result_version
-    assert post_form(client, f"/admin/models/{name}/promote", {}).status_code == 302
+    assert post_form(client, f"/admin/models/{name}/promote", {"confirmed": "1"}).status_code == 302
 
     after = outcomes(client, app, new_insults[3:] + list(NEW_CIVIL))
     assert all(after[text] != "published" for text in new_insults[3:]), after

@@ -47,7 +47,7 @@ def test_pre_moderated_author_waits_for_a_moderator(app, client, login, make_use
     assert "Your comment is published." in post(author, slug).get_data(as_text=True)
     login("moderator")
     page = set_standing(client, author_id, standing="premoderated", note="Repeated off-topic posts.").get_data(as_text=True)
-    assert "pre-moderate done" in page and "Repeated off-topic posts." in page
+    assert "comments now wait for a moderator before they appear" in page and "Repeated off-topic posts." in page
     assert "waiting for a moderator" in post(author, slug, CIVIL + " Really.").get_data(as_text=True)
 
 

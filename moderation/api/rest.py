@@ -14,7 +14,7 @@ from werkzeug.exceptions import HTTPException
 
 from moderation.api import schemas, usage
 from moderation.api.keys import authenticate, key_moderator
-from moderation.comments import replies_of
+from moderation.thread.reading import published_replies_flattened as replies_of
 from moderation.extensions import csrf, db, limiter
 from moderation.forms import clean_text
 from moderation.models import Comment, Site, Story

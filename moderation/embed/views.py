@@ -9,7 +9,7 @@ from sqlalchemy import select
 from werkzeug.security import check_password_hash
 
 from moderation.auth import _NO_ACCOUNT_HASH, _account_key
-from moderation.comments import MAX_DEPTH, replies_of
+from moderation.thread.reading import MAX_DEPTH, published_replies_flattened as replies_of
 from moderation.extensions import csrf, db, limiter
 from moderation.forms import CommentForm, page_number, parse_id
 from moderation.models import Comment, Story, User

@@ -1,0 +1,84 @@
+"""In real Chromium at 390 and 1280 pixels wide: the thread, the rejection, My comments; axe-core finds nothing serious."""
+from playwright.sync_api import expect
+from sqlalchemy import select
+
+from moderation.extensions import db
+from moderation.models import Comment
+from tests.browser_helpers import axe_problems, log_in, screenshot
+
+ABUSIVE = "You are a fucking idiot and a stupid moron, shut up."
+LONG = "The council has not said how the new lanes will be paid for, or who will maintain them. " * 12
+
+
+def test_reader_on_a_phone_and_a_desktop(app, live_server, browser, make_user, make_story, make_comment, tmp_path):
+    slug = make_story("Council approves new cycle lanes")
+    chain = [make_comment("Level 0: the lanes are a good start for the town.", status="published", slug=slug)]
+    for depth in range(1, 6):
+        chain.append(make_comment(f"Level {depth}: I see it differently, and here is why in a few words.",
+                                  status="published", parent_id=chain[-1]))
+    make_comment(LONG, status="published", slug=slug)
+    _, email = make_user()
+    problems = []
+    phone = browser.new_page(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    log_in(phone, live_server, email, f"/stories/{slug}")
+    problems += axe_problems(phone)
+
+    # A deep thread keeps a readable measure on a phone, and continues on its own page past four levels.
+    deepest = phone.locator(f"#c{chain[4]} > .text")
+    assert deepest.bounding_box()["width"] >= 250
+    expect(phone.get_by_role("link", name="Continue this thread")).to_be_visible()
+
+    # Long comments are collapsed; "Read more" opens them from the keyboard.
+    read_more = phone.get_by_role("button", name="Read more")
+    read_more.focus()
+    phone.keyboard.press("Enter")
+    expect(phone.get_by_role("button", name="Show less")).to_have_attribute("aria-expanded", "true")
+
+    # A paste longer than 5,000 characters is kept whole and the counter says by how much it is over.
+    box = phone.get_by_label("Your comment")
+    box.focus()
+    phone.keyboard.insert_text("A long paste about the lanes. " * 180)
+    assert len(box.input_value()) == 5400
+    expect(phone.locator("#text-count")).to_contain_text("400 over the limit")
+    box.fill("")
+
+    # A rejected reply, sent from the keyboard alone: the notice is announced, in view and says it was a reply.
+    reply_to = phone.locator(f"#c{chain[0]} > .actions details.reply summary")
+    reply_to.focus()
+    phone.keyboard.press("Enter")
+    phone.keyboard.press("Tab")
+    phone.keyboard.insert_text(ABUSIVE)
+    phone.keyboard.press("Tab")
+    expect(phone.locator(f"#c{chain[0]} > .actions details.reply button")).to_be_focused()
+    phone.keyboard.press("Enter")
+    notice = phone.locator("#rejection")
+    expect(notice).to_contain_text("Your reply was not published")
+    expect(notice).to_have_attribute("aria-live", "assertive")
+    expect(notice).to_be_focused()
+    expect(notice).to_be_in_viewport()
+    expect(phone.get_by_label("Your reply to")).to_have_value(ABUSIVE)
+    assert "rejected=" in phone.url
+    phone.reload()  # a GET: no form to send again
+    expect(phone.locator("#rejection")).to_contain_text("Your reply was not published")
+    problems += axe_problems(phone)
+    screenshot(phone, "rejected-reply-phone.png", tmp_path)
+
+    phone.goto(f"{live_server}/my/comments")
+    expect(phone.locator("article.comment.mine")).to_have_count(1)
+    problems += axe_problems(phone)
+
+    # On a desktop: the thread with sorting; the reader's own waiting comment in place, marked as waiting.
+    with app.app_context():
+        mine = db.session.scalar(select(Comment).where(Comment.text == ABUSIVE))
+        waiting = make_comment("I would like to know who pays for the upkeep of the new lanes.", status="review",
+                               slug=slug, author_id=mine.author_id)
+    desktop = browser.new_page(viewport={"width": 1280, "height": 900})
+    log_in(desktop, live_server, email, f"/stories/{slug}")
+    expect(desktop.locator(f"#c{waiting}")).to_contain_text("Waiting for a moderator")
+    desktop.get_by_role("link", name="Most replies").click()
+    expect(desktop.locator("article.comment").first).to_have_attribute("id", f"c{chain[0]}")
+    problems += axe_problems(desktop)
+    screenshot(desktop, "thread.png", tmp_path)
+    desktop.close()
+    phone.close()
+    assert problems == []
