@@ -5,7 +5,7 @@ from datetime import datetime, timezone
 from typing import Any, Optional
 
 from flask_login import UserMixin
-from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -37,6 +37,12 @@ class User(UserMixin, db.Model):
     suspended_until: Mapped[Optional[datetime]] = mapped_column(DateTime(timezone=True))
     # Part of the login id in the session and remember cookies; a new one on logout makes every old cookie fail.
     session_token: Mapped[str] = mapped_column(String(32), default="", server_default="")
+    # Set when the reader opens the link mailed to the address; notifications go only to confirmed addresses.
+    email_verified_at: Mapped[Optional[datetime]] = mapped_column(DateTime(timezone=True))
+    notify_replies: Mapped[bool] = mapped_column(default=True, server_default=true())
+    notify_decisions: Mapped[bool] = mapped_column(default=True, server_default=true())
+    # Set when the reader deleted the account: the row stays, anonymised, so their comments keep an author.
+    deleted_at: Mapped[Optional[datetime]] = mapped_column(DateTime(timezone=True))
 
     def get_id(self):
         """What Flask-Login stores in the cookies: the id and the current session token."""

@@ -24,6 +24,7 @@ from moderation.models import (
     Verdict,
     utcnow,
 )
+from moderation.mail import messages
 from moderation.pipeline import judge, load_bundle
 
 REVIEW_REASONS = ("not_english", "not_sentences", "abuse", "personal_attack", "spam", "other")
@@ -33,7 +34,7 @@ TRUSTED_MIN_PUBLISHED = 10  # trusted: this many published comments ...
 TRUSTED_CLEAN_DAYS = 60  # ... no rejection and no upheld report in this many days ...
 TRUSTED_MIN_AGE_DAYS = 30  # ... and an account at least this old, so trust cannot be farmed in an afternoon
 PENDING_SWEEP_SECONDS = 60  # a comment still pending this long is sent to review by the sweeper
-DEFAULT_SETTINGS = {"audit_sample_rate": 0.02, "coral_phase_secrets": []}
+DEFAULT_SETTINGS = {"audit_sample_rate": 0.02, "coral_phase_secrets": [], "require_verified_email": False}
 
 
 class OperationError(Exception):
@@ -99,6 +100,9 @@ def posting_refusal(author):
     until = as_utc(author.suspended_until)
     if author.standing == "suspended" and until and until > utcnow():
         return f"Your account is suspended from commenting until {until:%d %b %Y %H:%M} UTC."
+    if author.role == "reader" and author.email_verified_at is None and get_setting("require_verified_email"):
+        return ("Confirm your email address before your first comment: open the link we mailed you, "
+                "or send a new one from Your account.")
     return None
 
 
@@ -215,6 +219,8 @@ def classify_comment(comment):
     comment.status = {"publish": "published", "review": "review", "reject": "rejected"}[verdict.decision]
     comment.audit_sample = sampled  # a sample of automatic decisions goes to the audit queue
     db.session.flush()
+    if comment.status == "published":
+        messages.comment_published(comment)
     return verdict
 
 
@@ -340,6 +346,9 @@ def review_comment(comment_id, moderator, action, reason=None, note="", revision
     )
     after = {"status": new_status, "hidden": False, "reason": review.reason, "note": note}
     record_audit(moderator, action, "comment", comment_id, before, after)
+    if action == "approve":
+        messages.comment_published(comment)
+    messages.comment_decided(comment, review)
     return review
 
 
