@@ -18,7 +18,8 @@ def absolute_url(endpoint, **values):
     """An absolute URL on PUBLIC_URL (http://127.0.0.1:5000 when unset, where `make run` serves)."""
     base = urlsplit(current_app.config.get("PUBLIC_URL") or DEFAULT_PUBLIC_URL)
     adapter = current_app.url_map.bind(base.netloc, script_name=base.path or "/", url_scheme=base.scheme or "http")
-    return adapter.build(endpoint, values, force_external=True)
+    anchor = values.pop("_anchor", None)
+    return adapter.build(endpoint, values, force_external=True) + (f"#{anchor}" if anchor else "")
 
 
 def _spec(user, subject, template, headers=None, **context):
