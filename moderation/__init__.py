@@ -7,7 +7,7 @@ from flask import Flask, current_app, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from moderation import ratelimits, security
+from moderation import mail, ratelimits, security
 from moderation.extensions import csrf, db, limiter, login_manager, migrate
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
@@ -42,6 +42,7 @@ def create_app(test_config=None, instance_path=None):
         app.config["PUBLIC_URL"] = os.environ["PUBLIC_URL"]
     if os.environ.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = os.environ["SECRET_KEY"]
+    app.config.update(mail.settings_from_env())
     if test_config:
         app.config.update(test_config)
     if not app.config.get("SECRET_KEY"):
@@ -50,6 +51,7 @@ def create_app(test_config=None, instance_path=None):
     app.config.setdefault("RATELIMIT_STORAGE_URI", os.environ.get("REDIS_URL") or "swept-memory://")
     security.init_app(app)
     ratelimits.init_app(app)
+    mail.init_app(app)
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
@@ -58,6 +60,7 @@ def create_app(test_config=None, instance_path=None):
     limiter.init_app(app)
 
     from moderation import admin, auth, cli, comments, review
+    from moderation.accounts import views as accounts
     from moderation.api import coral, integrations, perspective, rest
     from moderation.embed import views as embed
     from moderation.sites import admin as sites_admin
@@ -72,6 +75,7 @@ def create_app(test_config=None, instance_path=None):
     app.register_blueprint(sites_admin.bp)
     app.register_blueprint(embed.bp)
     rest.init_app(app)
+    accounts.init_app(app)
     cli.register(app)
     app.register_error_handler(HTTPException, _render_http_error)
     app.register_error_handler(CSRFError, render_csrf_error)

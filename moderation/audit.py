@@ -1,4 +1,5 @@
-"""For admins: the audit log of every moderator and admin action, and the audit sample rate."""
+"""For admins: the audit log of every moderator and admin action, and the site settings (audit sample rate,
+whether readers confirm their email before commenting)."""
 from datetime import datetime, timezone
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
@@ -46,7 +47,7 @@ def log():
 @bp.route("/settings", methods=["GET", "POST"])
 @role_required("admin")
 def settings():
-    rate = get_setting("audit_sample_rate")
+    rate, verify = get_setting("audit_sample_rate"), get_setting("require_verified_email")
     if request.method == "POST":
         try:
             percent = float(request.form.get("audit_percent", ""))
@@ -54,10 +55,16 @@ def settings():
             percent = -1
         if not 0 <= percent <= 100:
             flash("The audit sample is a percentage between 0 and 100.", "error")
-            return render_template("review/settings.html", percent=request.form.get("audit_percent", "")), 422
+            return render_template("review/settings.html", percent=request.form.get("audit_percent", ""),
+                                   verify=verify), 422
         set_setting("audit_sample_rate", percent / 100, current_user)
+        wanted = request.form.get("require_verified_email") == "on"
+        if wanted != verify:
+            set_setting("require_verified_email", wanted, current_user)
         db.session.commit()
-        flash(f"From now on {percent:g}% of automatic decisions go to the audit queue.", "success")
+        flash(f"From now on {percent:g}% of automatic decisions go to the audit queue; readers "
+              f"{'confirm' if wanted else 'need not confirm'} their email address before their first comment.",
+              "success")
         return redirect(url_for("review.audit.settings"))
-    return render_template("review/settings.html", percent=f"{rate * 100:g}")
+    return render_template("review/settings.html", percent=f"{rate * 100:g}", verify=verify)
 

@@ -7,6 +7,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from moderation.accounts.operations import send_verification, verification_required
 from moderation.extensions import db, limiter, login_manager
 from moderation.forms import LoginForm, RegisterForm
 from moderation.models import User
@@ -65,9 +66,15 @@ def register():
             # Same words as any refusal, and the password was hashed as for a new account: no telling who is here.
             form.email.errors.append("This account could not be created. If you already have one, log in instead.")
         else:
+            send_verification(user)
             db.session.commit()
             login_user(user)
-            flash("Welcome! You can comment now.", "success")
+            if verification_required():
+                flash(f"Welcome! We mailed a link to {user.email}: open it to confirm your address, and then you "
+                      "can comment.", "success")
+            else:
+                flash(f"Welcome! You can comment now. We mailed a link to {user.email} to confirm your address.",
+                      "success")
             return redirect(_safe_next(request.args.get("next")))
     return render_template("auth/register.html", form=form)
 

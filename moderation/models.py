@@ -5,7 +5,7 @@ from datetime import datetime, timezone
 from typing import Any, Optional
 
 from flask_login import UserMixin
-from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -65,6 +65,12 @@ class User(UserMixin, db.Model):
     site_id: Mapped[Optional[int]] = mapped_column(ForeignKey("sites.id"), index=True)
     external_id: Mapped[Optional[str]] = mapped_column(String(200))
     contact_email: Mapped[Optional[str]] = mapped_column(String(254))
+    # Set when the reader opens the link mailed to the address; notifications go only to confirmed addresses.
+    email_verified_at: Mapped[Optional[datetime]] = mapped_column(DateTime(timezone=True))
+    notify_replies: Mapped[bool] = mapped_column(default=True, server_default=true())
+    notify_decisions: Mapped[bool] = mapped_column(default=True, server_default=true())
+    # Set when the reader deleted the account: the row stays, anonymised, so their comments keep an author.
+    deleted_at: Mapped[Optional[datetime]] = mapped_column(DateTime(timezone=True))
 
     def get_id(self):
         """What Flask-Login stores in the cookies: the id and the current session token."""

@@ -2,6 +2,7 @@
 import math
 import random
 import re
+import unicodedata
 from datetime import timedelta
 
 from flask import current_app
@@ -25,6 +26,7 @@ from moderation.models import (
     Verdict,
     utcnow,
 )
+from moderation.mail import messages
 from moderation.pipeline import judge, load_bundle
 from moderation.webhooks import events
 
@@ -35,7 +37,8 @@ TRUSTED_MIN_PUBLISHED = 10  # trusted: this many published comments ...
 TRUSTED_CLEAN_DAYS = 60  # ... no rejection and no upheld report in this many days ...
 TRUSTED_MIN_AGE_DAYS = 30  # ... and an account at least this old, so trust cannot be farmed in an afternoon
 PENDING_SWEEP_SECONDS = 60  # a comment still pending this long is sent to review by the sweeper
-DEFAULT_SETTINGS = {"audit_sample_rate": 0.02, "coral_phase_secrets": [], "profanity": profanity.DEFAULT}
+DEFAULT_SETTINGS = {"audit_sample_rate": 0.02, "coral_phase_secrets": [], "profanity": profanity.DEFAULT,
+                    "require_verified_email": False}
 
 
 class OperationError(Exception):
@@ -46,9 +49,15 @@ class DisplayNameTaken(OperationError):
     """The display name asked for is another account's (names are public, so saying so reveals nothing)."""
 
 
+def normal_display_name(name):
+    """A display name as stored and compared: NFKC (fullwidth and styled letters become plain), one space between
+    words, no line breaks."""
+    return " ".join(unicodedata.normalize("NFKC", name or "").split())
+
+
 def display_name_taken(name, except_id=None):
     """Whether another account already shows this display name (compared case-insensitively, spaces trimmed)."""
-    query = select(User.id).where(func.lower(func.trim(User.display_name)) == name.strip().lower())
+    query = select(User.id).where(func.lower(func.trim(User.display_name)) == normal_display_name(name).lower())
     if except_id is not None:
         query = query.where(User.id != except_id)
     return db.session.scalar(query.limit(1)) is not None
@@ -61,7 +70,7 @@ def create_user(email, password, role="reader", display_name=None):
     email gets a number. The password is hashed first, so a taken email is refused after the same work as a new
     account."""
     email = email.strip().lower()
-    user = User(email=email, role=role, display_name=(display_name or "").strip() or email.split("@")[0])
+    user = User(email=email, role=role, display_name=normal_display_name(display_name) or email.split("@")[0])
     user.set_password(password)
     user.new_session_token()
     if db.session.scalar(select(User.id).where(User.email == email)):
@@ -134,6 +143,9 @@ def posting_refusal(author):
     until = as_utc(author.suspended_until)
     if author.standing == "suspended" and until and until > utcnow():
         return f"Your account is suspended from commenting until {until:%d %b %Y %H:%M} UTC."
+    if author.role == "reader" and author.email_verified_at is None and get_setting("require_verified_email"):
+        return ("Confirm your email address before your first comment: open the link we mailed you, "
+                "or send a new one from Your account.")
     return None
 
 
@@ -255,6 +267,8 @@ def classify_comment(comment):
     comment.audit_sample = sampled  # a sample of automatic decisions goes to the audit queue
     db.session.flush()
     events.comment_event(comment, events.STATUS_EVENTS[comment.status])
+    if comment.status == "published":
+        messages.comment_published(comment)
     return verdict
 
 
@@ -386,6 +400,9 @@ def review_comment(comment_id, moderator, action, reason=None, note="", revision
     events.comment_event(comment, "comment.review_left", {"decision": action, "reason": review.reason,
                                                           "previous_status": before["status"]})
     events.comment_event(comment, events.STATUS_EVENTS[new_status])
+    if action == "approve":
+        messages.comment_published(comment)
+    messages.comment_decided(comment, review)
     return review
 
 

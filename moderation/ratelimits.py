@@ -17,6 +17,10 @@ DEFAULT_LIMITS = {
     "RATELIMIT_POST_PER_ADDRESS": "30 per minute; 600 per hour",
     "RATELIMIT_REPORT_PER_READER": "10 per minute; 100 per day",
     "RATELIMIT_REPORT_PER_ADDRESS": "30 per minute; 500 per day",
+    "RATELIMIT_RESET_PER_ACCOUNT": "3 per hour; 10 per day",  # reset mails asked for one typed address
+    "RATELIMIT_RESET_PER_ADDRESS": "5 per minute; 30 per hour",
+    "RATELIMIT_VERIFY_PER_READER": "3 per hour; 10 per day",  # confirmation mails sent again
+    "RATELIMIT_ACCOUNT_PER_READER": "10 per minute; 50 per hour",  # password checks on one's account pages
 }
 
 

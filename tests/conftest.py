@@ -208,3 +208,61 @@ def make_site(app):
             return secret
 
     return make
+
+
+class SmtpSink:
+    """What a real SMTP server on loopback (aiosmtpd) received: parsed messages and the logins it saw."""
+
+    USERNAME, PASSWORD = "mailer", "mail secret"
+
+    def __init__(self):
+        self.messages, self.logins, self.port = [], [], None
+
+    async def handle_DATA(self, server, session, envelope):
+        import email
+        import email.policy
+
+        message = email.message_from_bytes(envelope.content.replace(b"\r\n", b"\n"), policy=email.policy.default)
+        message.envelope_to = list(envelope.rcpt_tos)
+        self.messages.append(message)
+        return "250 Message accepted for delivery"
+
+    def authenticate(self, server, session, envelope, mechanism, auth_data):
+        from aiosmtpd.smtp import AuthResult
+
+        self.logins.append((auth_data.login.decode(), auth_data.password.decode()))
+        return AuthResult(success=(auth_data.login.decode(), auth_data.password.decode()) == (self.USERNAME,
+                                                                                                self.PASSWORD))
+
+    def to(self, address):
+        """The messages sent to one address, oldest first."""
+        return [m for m in self.messages if m["To"] == address]
+
+    @staticmethod
+    def link(message, path):
+        """The first link in a message's text whose path starts with `path`."""
+        return re.search(r"https?://\S+?" + re.escape(path) + r"\S*", message.get_content()).group(0)
+
+
+@pytest.fixture
+def smtp_server():
+    """A real SMTP server (aiosmtpd) on a free loopback port, AUTH allowed without TLS."""
+    import socket
+
+    from aiosmtpd.controller import Controller
+
+    sink = SmtpSink()
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        sink.port = probe.getsockname()[1]
+    controller = Controller(sink, hostname="127.0.0.1", port=sink.port, authenticator=sink.authenticate,
+                            auth_require_tls=False)
+    controller.start()
+    yield sink
+    controller.stop()
+
+
+def mail_config(smtp):
+    """App config that sends through the loopback SMTP server, links naming PUBLIC_URL."""
+    return {"MAIL_SERVER": "127.0.0.1", "MAIL_PORT": smtp.port, "MAIL_USE_TLS": False,
+            "MAIL_DEFAULT_SENDER": "Comments <comments@news.example>", "PUBLIC_URL": "http://news.example"}
