@@ -2,6 +2,10 @@
 VENV := .venv
 PY := $(VENV)/bin/python
 FLASK := $(VENV)/bin/flask --app wsgi
+HOST ?= 127.0.0.1
+PORT ?= 5000
+# gunicorn reads WEB_CONCURRENCY for its worker count; 2 suits these 2-core machines (docs/deployment.md).
+export WEB_CONCURRENCY ?= 2
 
 .PHONY: run serve test clean
 
@@ -20,19 +24,21 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --silent
 	touch $@
 
-## run: install, migrate, train the base version on first start, add the demo story, sweep stranded comments, serve on :5000
+## run: install, migrate, train the base version on first start, add the demo story, sweep stranded comments,
+## then serve with gunicorn on http://$(HOST):$(PORT) and run one background worker beside it; when either
+## stops (Ctrl-C, a crash), the other is stopped too.
 run: $(VENV)/installed
 	$(FLASK) db upgrade
 	$(FLASK) bootstrap
 	$(FLASK) sweep
-	$(FLASK) run --host 127.0.0.1 --port 5000
+	@bash -c 'set -m; \
+	  $(VENV)/bin/gunicorn --bind $(HOST):$(PORT) wsgi:app & web=$$!; \
+	  $(FLASK) worker & worker=$$!; \
+	  trap "kill -TERM $$web $$worker 2>/dev/null" INT TERM; \
+	  wait -n; kill -TERM $$web $$worker 2>/dev/null; wait; exit 0'
 
-## serve: the same with gunicorn, as in production
-serve: $(VENV)/installed
-	$(FLASK) db upgrade
-	$(FLASK) bootstrap
-	$(FLASK) sweep
-	$(VENV)/bin/gunicorn --workers 2 --bind 127.0.0.1:8000 wsgi:app
+## serve: the same as run (kept for old habits)
+serve: run
 
 ## test: the whole suite (SQLite, or TEST_DATABASE_URL when set)
 test: $(VENV)/installed-dev node_modules/.installed

@@ -7,7 +7,7 @@ from flask import Flask, current_app, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from moderation import mail, ratelimits, security
+from moderation import mail, ratelimits, security, worker
 from moderation.extensions import csrf, db, limiter, login_manager, migrate
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
@@ -49,6 +49,9 @@ def create_app(test_config=None, instance_path=None):
         app.config["SECRET_KEY"] = _instance_secret(app.instance_path)
     app.config["MODELS_DIR"] = os.path.join(app.instance_path, "models")
     app.config.setdefault("RATELIMIT_STORAGE_URI", os.environ.get("REDIS_URL") or "swept-memory://")
+    for name in ("JOB_HEARTBEAT_TIMEOUT", "JOB_MAX_ATTEMPTS"):
+        if os.environ.get(name):
+            app.config[name] = float(os.environ[name])
     security.init_app(app)
     ratelimits.init_app(app)
     mail.init_app(app)
@@ -58,6 +61,7 @@ def create_app(test_config=None, instance_path=None):
     csrf.init_app(app)
     login_manager.init_app(app)
     limiter.init_app(app)
+    worker.init_app(app)
 
     from moderation import admin, auth, cli, comments, review
     from moderation.accounts import views as accounts

@@ -111,12 +111,14 @@ def start_comparison(name):
 
 
 def _launch(job):
-    """Commit a queued job and start its process; a process that cannot start fails the job, shown to the admin."""
+    """Commit a queued job and send it to the worker; a queue that cannot be reached fails the job, shown to the
+    admin."""
     db.session.commit()
     try:
-        job.pid = jobs.launch(job).pid
-    except OSError as error:
-        jobs.fail(job, f"Could not start the job's process: {error}")
+        jobs.launch(job)
+    except Exception as error:  # Redis down, the queue file unwritable: the admin reads why
+        current_app.logger.exception("job %s could not be queued", job.id)
+        jobs.fail(job, f"Could not reach the task queue: {type(error).__name__}: {error}")
         flash(job.error, "error")
     db.session.commit()
     return redirect(url_for("admin.models"))

@@ -44,9 +44,10 @@ DEMO_STORY = {
 def register(app):
     """Attach the commands to the app."""
     from moderation.api.commands import COMMANDS
+    from moderation.worker.consumer import worker_command
 
     for command in (create_user_command, train_command, run_job_command, promote_command, models_command,
-                    score_command, bootstrap_command, evaluate_command, sweep_command, profanity_command,
+                    score_command, bootstrap_command, evaluate_command, sweep_command, profanity_command, worker_command,
                     *COMMANDS):
         app.cli.add_command(command)
 
@@ -103,7 +104,7 @@ def train_version(limit=None):
 @with_appcontext
 @click.argument("job_id", type=int)
 def run_job_command(job_id):
-    """Run a queued background job (the admin pages start this in its own process)."""
+    """Run a queued background job in this process (the worker runs them; this is for operators)."""
     try:
         job = jobs.run_job(job_id, echo=_print_progress)
     except OperationError as error:

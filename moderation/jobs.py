@@ -1,10 +1,9 @@
-"""Background jobs (train a version, compare one with the active version): one at a time, progress stored."""
+"""Background jobs (train a version, compare one with the active version): one at a time across every host (a
+unique slot in the database), run by the worker, progress and heartbeats stored."""
 import os
-import subprocess
-import sys
+import socket
 import threading
 from datetime import datetime, timezone
-from pathlib import Path
 
 from flask import current_app
 from sqlalchemy import select, update
@@ -24,7 +23,6 @@ from moderation.operations import (
 )
 from moderation.pipeline import load_bundle
 
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
 # Training reports 0-100; the job maps it to 0-TRAINING_SHARE and spends the rest comparing and saving.
 TRAINING_SHARE = 85
 FEEDBACK_SOURCE = "api_feedback"  # API clients' labels: a training source of their own
@@ -59,7 +57,7 @@ def _queue(job):
 
 def create_training_job(user=None, limit=None):
     """Queue a training job."""
-    return _queue(Job(kind="train", status="queued", slot=1, row_limit=limit, created_by=user))
+    return _queue(Job(kind="train", status="queued", slot=1, row_limit=limit, created_by=user, heartbeat_at=_now()))
 
 
 def create_comparison_job(version, user=None):
@@ -68,7 +66,8 @@ def create_comparison_job(version, user=None):
     if active is None or active.name == version.name:
         raise OperationError(f"{version.name} is the active version; there is nothing to compare it with."
                              if active else "No version is active to compare with.")
-    return _queue(Job(kind="compare", status="queued", slot=1, result_version=version.name, created_by=user))
+    return _queue(Job(kind="compare", status="queued", slot=1, result_version=version.name, created_by=user,
+                      heartbeat_at=_now()))
 
 
 def describe(job):
@@ -103,50 +102,87 @@ def _finish(job, status, stage=None, error=None):
     db.session.flush()
 
 
-def _process_alive(pid):
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
+def worker_name():
+    """This process as a worker: "host:pid"."""
+    return f"{socket.gethostname()}:{os.getpid()}"[:120]
+
+
+def _timeout():
+    return float(current_app.config.get("JOB_HEARTBEAT_TIMEOUT", 60))
+
+
+def _age(moment):
+    """Seconds since a stored moment (SQLite returns naive datetimes in UTC)."""
+    if moment is None:
+        return float("inf")
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return (_now() - moment).total_seconds()
+
+
+def reap_if_dead(job, requeue_lost=False):
+    """A running job whose worker stopped sending heartbeats (killed, crashed, host gone) is queued again, or
+    failed with its reason once it used its JOB_MAX_ATTEMPTS; with requeue_lost, a queued job nobody picked up
+    within the timeout is sent to the queue again (a duplicate message is harmless: a job is claimed once).
+    Returns True if the job changed."""
+    if job is None or job.status not in ("queued", "running") or _age(job.heartbeat_at) < _timeout():
         return False
-    except PermissionError:
-        return True
+    if job.status == "queued":
+        if requeue_lost:
+            job.heartbeat_at = _now()
+            db.session.flush()
+            _send(job)
+        return requeue_lost
+    attempts = int(current_app.config.get("JOB_MAX_ATTEMPTS", 2))
+    lost = f"The worker running it ({job.worker}) stopped answering for {int(_timeout())} s"
+    if job.attempts < attempts:
+        job.status, job.heartbeat_at, job.cancel_requested = "queued", _now(), False
+        job.stage = f"queued again: its worker stopped answering (attempt {job.attempts + 1} of {attempts})"
+        job.percent = 0
+        db.session.flush()
+        _send(job)
+    else:
+        fail(job, f"{lost} on attempt {job.attempts} of {attempts}; the job was not retried again.")
     return True
 
 
-def reap_if_dead(job):
-    """A queued or running job whose process has gone (crashed, killed, machine restarted) is marked failed."""
-    if job is not None and job.status in ("queued", "running") and job.pid and not _process_alive(job.pid):
-        fail(job, "The training process ended unexpectedly (see instance/jobs/ for its log).")
-        return True
-    return False
+def reap_jobs():
+    """Reap the current job if its worker is gone (the worker does this every minute and when it starts)."""
+    changed = reap_if_dead(current_job(), requeue_lost=True)
+    db.session.commit()
+    return changed
+
+
+def _send(job):
+    from moderation.worker import enqueue, tasks
+
+    enqueue(tasks.run_job, job.id)
 
 
 def launch(job):
-    """Run the job in its own process (`flask run-job ID`), so it outlives the request and the worker."""
-    app = current_app._get_current_object()
-    log_dir = Path(app.instance_path) / "jobs"
-    log_dir.mkdir(parents=True, exist_ok=True)
-    env = {**os.environ, "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
-           "MODERATION_INSTANCE_PATH": app.instance_path}
-    with open(log_dir / f"job-{job.id}.log", "ab") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "flask", "--app", "wsgi", "run-job", str(job.id)],
-            cwd=PROJECT_ROOT, env=env, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    # Collect the exit status so the finished process leaves no zombie behind.
-    threading.Thread(target=process.wait, daemon=True).start()
-    return process
+    """Send a committed job to the task queue; the worker runs it (`flask --app wsgi worker`)."""
+    from moderation.worker import tasks
+
+    return tasks.run_job(job.id)
 
 
-def _reporter(job_id, echo):
+class JobSuperseded(Exception):
+    """Another worker took the job over (this one was presumed dead); stop without touching it."""
+
+
+def _reporter(job_id, attempt, echo):
     """progress(stage, percent) for training: store it, echo it, and stop if a cancel was asked for."""
 
     def progress(stage, percent, scale=True):
         shown = int(percent * TRAINING_SHARE / 100) if scale else int(percent)
-        if db.session.scalar(select(Job.cancel_requested).where(Job.id == job_id)):
+        row = db.session.execute(select(Job.cancel_requested, Job.status, Job.attempts)
+                                 .where(Job.id == job_id)).one()
+        if row.status != "running" or row.attempts != attempt:
+            raise JobSuperseded(f"job {job_id} attempt {attempt} was taken over")
+        if row.cancel_requested:
             raise JobCancelled("cancelled by an admin")
-        db.session.execute(update(Job).where(Job.id == job_id).values(stage=stage[:120], percent=shown))
+        db.session.execute(update(Job).where(Job.id == job_id)
+                           .values(stage=stage[:120], percent=shown, heartbeat_at=_now()))
         db.session.commit()
         if echo:
             echo(stage, shown)
@@ -154,31 +190,68 @@ def _reporter(job_id, echo):
     return progress
 
 
+class _Heartbeat:
+    """A thread that stamps the job's heartbeat while it runs, so a dead worker is told from a slow stage."""
+
+    def __init__(self, job_id, attempt):
+        self.app = current_app._get_current_object()
+        self.job_id, self.attempt = job_id, attempt
+        self.interval = max(_timeout() / 4, 0.5)
+        self.stopped = threading.Event()
+        self.thread = threading.Thread(target=self._beat, name=f"job-{job_id}-heartbeat", daemon=True)
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.stopped.set()
+        self.thread.join()
+
+    def _beat(self):
+        while not self.stopped.wait(self.interval):
+            try:
+                with self.app.app_context(), db.engine.begin() as connection:
+                    connection.execute(update(Job).where(Job.id == self.job_id, Job.attempts == self.attempt,
+                                                         Job.status == "running").values(heartbeat_at=_now()))
+            except Exception:  # a missed beat is retried at the next interval
+                self.app.logger.warning("job %s: heartbeat failed", self.job_id, exc_info=True)
+
+
 def run_job(job_id, echo=None):
-    """Run a queued job in this process; returns the Job, whatever its outcome."""
+    """Claim a queued job and run it in this process; returns the Job, whatever its outcome.
+
+    The claim is one conditional UPDATE, so of two workers handed the same job only one runs it."""
     claimed = db.session.execute(
         update(Job).where(Job.id == job_id, Job.status == "queued")
-        .values(status="running", started_at=_now(), pid=os.getpid(), stage="starting")
+        .values(status="running", started_at=_now(), pid=os.getpid(), worker=worker_name(), stage="starting",
+                attempts=Job.attempts + 1, heartbeat_at=_now())
     ).rowcount
     db.session.commit()
     if not claimed:
         raise OperationError(f"Job {job_id} is not waiting to run.")
-    progress = _reporter(job_id, echo)
-    try:
-        job = db.session.get(Job, job_id)
-        name = (_recompare if job.kind == "compare" else _train)(job, progress)
-    except JobCancelled:
-        db.session.rollback()
-        _finish(db.session.get(Job, job_id), "cancelled", stage="cancelled")
-    except Exception as error:  # the job records any failure for the admin to read
-        db.session.rollback()
-        current_app.logger.exception("job %s failed", job_id)
-        fail(db.session.get(Job, job_id), f"{type(error).__name__}: {error}")
-    else:
-        job = db.session.get(Job, job_id)
-        job.result_version, job.percent = name, 100
-        _finish(job, "succeeded", stage="done")
-    db.session.commit()
+    attempt = db.session.scalar(select(Job.attempts).where(Job.id == job_id))
+    progress = _reporter(job_id, attempt, echo)
+    with _Heartbeat(job_id, attempt):
+        try:
+            job = db.session.get(Job, job_id)
+            name = (_recompare if job.kind == "compare" else _train)(job, progress)
+        except JobSuperseded:
+            db.session.rollback()
+            current_app.logger.warning("job %s: taken over by another worker; stopping", job_id)
+            return db.session.get(Job, job_id)
+        except JobCancelled:
+            db.session.rollback()
+            _finish(db.session.get(Job, job_id), "cancelled", stage="cancelled")
+        except Exception as error:  # the job records any failure for the admin to read
+            db.session.rollback()
+            current_app.logger.exception("job %s failed", job_id)
+            fail(db.session.get(Job, job_id), f"{type(error).__name__}: {error}")
+        else:
+            job = db.session.get(Job, job_id)
+            job.result_version, job.percent = name, 100
+            _finish(job, "succeeded", stage="done")
+        db.session.commit()
     return db.session.get(Job, job_id)
 
 

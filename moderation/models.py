@@ -5,7 +5,7 @@ from datetime import datetime, timezone
 from typing import Any, Optional
 
 from flask_login import UserMixin
-from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint, true
+from sqlalchemy import JSON, DateTime, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -184,6 +184,18 @@ class ModelVersion(db.Model):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
+class ModelArtifact(db.Model):
+    """A version's artifact bytes with their sha256, in the database every host reaches; hosts cache a verified copy."""
+
+    __tablename__ = "model_artifacts"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(40), unique=True)
+    sha256: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(Integer)
+    content: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
 class Verdict(db.Model):
     """What the rules said of a comment, and the version that said it."""
 
@@ -302,6 +314,11 @@ class Job(db.Model):
     row_limit: Mapped[Optional[int]] = mapped_column(Integer)
     cancel_requested: Mapped[bool] = mapped_column(default=False)
     pid: Mapped[Optional[int]] = mapped_column(Integer)
+    # Which worker runs it ("host:pid"), how many times one has claimed it, and its last sign of life: a running
+    # job whose heartbeat is older than JOB_HEARTBEAT_TIMEOUT is retried or failed (moderation/worker/jobs.py).
+    worker: Mapped[Optional[str]] = mapped_column(String(120))
+    attempts: Mapped[int] = mapped_column(default=0)
+    heartbeat_at: Mapped[Optional[datetime]] = mapped_column(DateTime(timezone=True))
     error: Mapped[Optional[str]] = mapped_column(Text)
     # The version a training job produced, or the version a comparison job compares (and updates the card of).
     result_version: Mapped[Optional[str]] = mapped_column(String(40))

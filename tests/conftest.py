@@ -36,7 +36,8 @@ def build_app(instance_dir, metadata, tmp_path, config=None):
     """An app on a fresh database (SQLite in tmp_path, or TEST_DATABASE_URL) with the test version active."""
     url = os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{tmp_path / 'test.db'}"
     app = create_app(
-        {"TESTING": True, "SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "test-only", **(config or {})},
+        {"TESTING": True, "SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "test-only",
+         "TASK_QUEUE_SQLITE": str(tmp_path / "tasks.sqlite3"), **(config or {})},
         instance_path=str(instance_dir),
     )
     with app.app_context():
@@ -55,6 +56,15 @@ def build_app(instance_dir, metadata, tmp_path, config=None):
 @pytest.fixture
 def app(trained_instance, tmp_path):
     yield from build_app(*trained_instance, tmp_path)
+
+
+@pytest.fixture
+def worker(app):
+    """A real Huey consumer on the app's queue (SQLite in tmp_path), in background threads of the test process."""
+    from moderation.worker.consumer import Background
+
+    with Background(workers=2) as background:
+        yield background
 
 
 @pytest.fixture

@@ -16,14 +16,14 @@ from moderation.operations import (
 from tests.conftest import TEST_VERSION, build_app
 
 
-def isolated_app(trained_instance, tmp_path):
+def isolated_app(trained_instance, tmp_path, config=None):
     """Like the `app` fixture, but versions trained or corrupted in a test stay in that test's folder."""
     source, metadata = trained_instance
     instance = tmp_path / "instance"
     (instance / "models").mkdir(parents=True)
     for suffix in (".joblib", ".json"):
         shutil.copy(source / "models" / f"{TEST_VERSION}{suffix}", instance / "models")
-    yield from build_app(instance, metadata, tmp_path)
+    yield from build_app(instance, metadata, tmp_path, config)
 
 
 def copy_version(app, name):

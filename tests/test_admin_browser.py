@@ -14,7 +14,7 @@ def app(trained_instance, tmp_path):
     yield from isolated_app(trained_instance, tmp_path)
 
 
-def test_admin_watches_a_training_job_and_tries_thresholds(app, live_server, page, make_user, tmp_path):
+def test_admin_watches_a_training_job_and_tries_thresholds(app, worker, live_server, page, make_user, tmp_path):
     decide_comments(app, [("I think the new bus lanes are a sensible idea.", "approve", None),
                           ("You are a worthless idiot, go away.", "reject", "abuse")])
     _, email = make_user("admin")

@@ -1,8 +1,7 @@
 """Training runs as a background job: one at a time, with stored progress, errors and cancellation."""
 import re
-import subprocess
-import sys
 import time
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -36,7 +35,7 @@ def wait_for(client, job_id, seconds=120):
     raise AssertionError(f"job {job_id} still {seen[-1]} after {seconds} s")
 
 
-def test_admin_trains_in_the_background_and_watches_progress(app, client, login):
+def test_admin_trains_in_the_background_and_watches_progress(app, worker, client, login):
     decide_comments(app, [("I think the new bus lanes are a sensible idea.", "approve", None),
                           ("The library should open on Sundays too.", "approve", None),
                           ("You are a worthless idiot, go away.", "reject", "abuse"),
@@ -69,7 +68,7 @@ def test_admin_trains_in_the_background_and_watches_progress(app, client, login)
         assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "train")) is not None
 
 
-def test_a_stored_version_is_compared_again_with_the_version_active_now(app, client, login):
+def test_a_stored_version_is_compared_again_with_the_version_active_now(app, worker, client, login):
     copy_version(app, "v2")
     decide_comments(app, [("The council should publish the budget.", "approve", None),
                           ("Good reporting on the flood defences.", "approve", None),
@@ -157,19 +156,34 @@ def test_a_failed_job_shows_its_error(app, client, login, tmp_path):
     assert "FileNotFoundError" in page and "no-corpora-here" in page and "Train a new version" in page
 
 
-@pytest.mark.parametrize("status", ["queued", "running"])
-def test_a_job_whose_process_died_is_marked_failed(app, client, login, status):
-    process = subprocess.Popen([sys.executable, "-c", "pass"])
-    process.wait()
+def test_a_running_job_whose_worker_went_silent_is_retried_then_failed(app, client, login):
+    app.config.update(JOB_HEARTBEAT_TIMEOUT=30, JOB_MAX_ATTEMPTS=2)
     with app.app_context():
         job = jobs.create_training_job(limit=300)
-        job.status, job.pid = status, process.pid
+        job.status, job.attempts, job.worker = "running", 1, "gone-host:4242"
+        job.heartbeat_at = datetime.now(timezone.utc) - timedelta(seconds=31)
         db.session.commit()
         job_id = job.id
     login("admin")
     state = client.get("/admin/models/job").get_json()
-    assert state["id"] == job_id and state["status"] == "failed" and "ended unexpectedly" in state["error"]
+    assert state["id"] == job_id and state["status"] == "queued" and "attempt 2 of 2" in state["stage"]
+    with app.app_context():  # a worker claims the retry, then dies too
+        db.session.get(Job, job_id).status = "running"
+        db.session.get(Job, job_id).attempts = 2
+        db.session.get(Job, job_id).heartbeat_at = datetime.now(timezone.utc) - timedelta(seconds=31)
+        db.session.commit()
+    state = client.get("/admin/models/job").get_json()
+    assert state["status"] == "failed" and "gone-host:4242" in state["error"] and "attempt 2 of 2" in state["error"]
     assert "Train a new version" in client.get("/admin/models").get_data(as_text=True)
+
+
+def test_a_running_job_with_a_recent_heartbeat_is_left_alone(app, client, login):
+    with app.app_context():
+        job = jobs.create_training_job(limit=300)
+        job.status, job.attempts, job.heartbeat_at = "running", 1, datetime.now(timezone.utc) - timedelta(seconds=5)
+        db.session.commit()
+    login("admin")
+    assert client.get("/admin/models/job").get_json()["status"] == "running"
 
 
 def test_bad_training_input_is_explained(app, client, login):

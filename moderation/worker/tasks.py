@@ -1,0 +1,30 @@
+"""What the worker runs. Add a background duty here: `@task()` on a function, `enqueue(fn, *args)` to queue it.
+
+Arguments must be small and serialisable (ids, not rows): the task reads its rows itself, in its own session,
+and commits its own work. A task may run twice (a worker killed after doing the work but before the queue heard),
+so make it idempotent; state that must survive belongs in the database, not in the message.
+"""
+from flask import current_app
+
+from moderation import jobs
+from moderation.operations import OperationError
+from moderation.worker import crontab, periodic, task
+
+
+@task()
+def run_job(job_id):
+    """Run a queued training or comparison job (moderation/jobs.py); a job already claimed is left alone."""
+    try:
+        job = jobs.run_job(job_id, echo=lambda stage, percent: current_app.logger.info(
+            "job %s [%3d%%] %s", job_id, percent, stage))
+    except OperationError as error:
+        current_app.logger.info("%s", error)
+        return None
+    current_app.logger.info("job %s %s", job.id, job.status)
+    return job.status
+
+
+@periodic(crontab(minute="*"))
+def reap_jobs():
+    """Every minute: retry or fail a job whose worker died; resend a queued job whose message was lost."""
+    jobs.reap_jobs()
