@@ -13,6 +13,7 @@ from sqlalchemy import select
 from moderation import jobs
 from moderation.extensions import db
 from moderation.models import Job, ModelVersion, Story
+from moderation.operations import default_site
 from moderation.worker import enqueue, task
 from moderation.worker.consumer import Background
 from moderation.worker import tasks
@@ -59,10 +60,10 @@ def wait_until(condition, seconds=90, what="condition"):
 def test_a_task_is_sent_when_the_transaction_commits_and_dropped_when_it_rolls_back(app, worker, tmp_path):
     dropped, sent = tmp_path / "dropped", tmp_path / "sent"
     with app.app_context():
-        db.session.add(Story(slug="kept", title="Kept story"))
+        db.session.add(Story(slug="kept", title="Kept story", site=default_site()))
         enqueue(write_story_title, "kept", str(dropped))
         db.session.rollback()
-        db.session.add(Story(slug="kept", title="Kept story"))
+        db.session.add(Story(slug="kept", title="Kept story", site=default_site()))
         enqueue(write_story_title, "kept", str(sent))
         db.session.commit()
     assert wait_until(sent.exists, 20, "the task's mark")
