@@ -275,4 +275,5 @@ def smtp_server():
 def mail_config(smtp):
     """App config that sends through the loopback SMTP server, links naming PUBLIC_URL."""
     return {"MAIL_SERVER": "127.0.0.1", "MAIL_PORT": smtp.port, "MAIL_USE_TLS": False,
-            "MAIL_DEFAULT_SENDER": "Comments <comments@news.example>", "PUBLIC_URL": "http://news.example"}
+            "MAIL_DEFAULT_SENDER": "Comments <comments@news.example>", "PUBLIC_URL": "http://news.example",
+            "MAIL_FROM_WORKER": False}

@@ -1,5 +1,7 @@
 """Notification mails (a reply to your comment, a moderator's decision on your waiting comment) with a one-click
 signed unsubscribe link and a preference page; mails read from a real SMTP server on loopback."""
+import time
+
 import pytest
 from sqlalchemy import select
 
@@ -139,3 +141,17 @@ def test_the_preference_page_turns_each_kind_off_and_on(app, smtp_server, make_c
         assert user.notify_replies and not user.notify_decisions
     assert smtp_server.to(author) == []
     assert client.get("/account/notifications").get_data(as_text=True).count('checked') == 1
+
+
+def test_a_reply_mail_leaves_from_the_worker_and_not_from_the_request(app, smtp_server, make_story, reader, worker):
+    app.config["MAIL_FROM_WORKER"] = True
+    slug = make_story()
+    _, ann, ann_client = reader()
+    _, _, bo_client = reader()
+    post_form(ann_client, f"/stories/{slug}/comments", {"text": CIVIL})
+    post_form(bo_client, f"/stories/{slug}/comments", {"text": REPLY, "parent_id": str(latest_comment(app))})
+    deadline = time.time() + 20
+    while not smtp_server.to(ann) and time.time() < deadline:
+        time.sleep(0.1)
+    [message] = smtp_server.to(ann)
+    assert message["Subject"] == "A reply to your comment"

@@ -24,6 +24,14 @@ def run_job(job_id):
     return job.status
 
 
+@task(retries=3, retry_delay=60)
+def send_mail(spec):
+    """Deliver one committed mail (moderation/mail/delivery.py); a failing SMTP server is tried again thrice."""
+    from moderation.mail.delivery import deliver
+
+    deliver(spec)
+
+
 @periodic(crontab(minute="*"))
 def reap_jobs():
     """Every minute: retry or fail a job whose worker died; resend a queued job whose message was lost."""
