@@ -170,3 +170,12 @@ def test_an_unreachable_receiver_is_logged_not_raised(app, client, hook):
     with app.app_context():
         rows = db.session.scalars(select(WebhookDelivery)).all()
         assert rows and all(d.last_status_code is None and "Connection" in d.last_error for d in rows)
+
+
+def test_the_worker_delivers_events_once_the_change_commits(app, client, hook, worker):
+    receiver, _, key = hook
+    submit(client, key)
+    deadline = time.time() + 20
+    while len(receiver.events) < 3 and time.time() < deadline:
+        time.sleep(0.1)
+    assert [e["type"] for e in receiver.events] == ["story.created", "comment.created", "comment.published"]

@@ -35,6 +35,10 @@ def emit(site_id, event_type, data):
         db.session.add(WebhookDelivery(event=event, endpoint=endpoint, next_attempt_at=now))
     db.session.flush()
     db.session.info.setdefault("webhook_events", []).append(event.id)
+    from moderation.worker import enqueue
+    from moderation.worker.tasks import deliver_webhooks
+
+    enqueue(deliver_webhooks)  # once the change commits, the worker delivers it
     return event
 
 

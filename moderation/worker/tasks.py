@@ -32,6 +32,22 @@ def send_mail(spec):
     deliver(spec)
 
 
+@task()
+def deliver_webhooks():
+    """Attempt every webhook delivery that is due (moderation/webhooks/delivery.py); each is claimed once."""
+    from moderation.webhooks.delivery import deliver_due
+
+    return deliver_due()
+
+
+@periodic(crontab(minute="*"))
+def retry_webhooks():
+    """Every minute: the deliveries whose backoff has run out (a receiver that failed before) go again."""
+    from moderation.webhooks.delivery import deliver_due
+
+    return deliver_due()
+
+
 @periodic(crontab(minute="*"))
 def reap_jobs():
     """Every minute: retry or fail a job whose worker died; resend a queued job whose message was lost."""
