@@ -24,12 +24,14 @@ def only_comment(app):
 @pytest.fixture
 def fail_on(app):
     """fail_on("FROM model_versions"): the next SQL statement containing the words raises, as a failing database
-    would (every such statement with always=True)."""
-    def install(words, always=False):
-        seen = {"n": 0}
+    would (every such statement with always=True); with `after`, only statements after one containing those words."""
+    def install(words, always=False, after=None):
+        seen = {"n": 0, "armed": after is None}
 
         def refuse(conn, cursor, statement, parameters, context, executemany):
-            if words in statement:
+            if after and after in statement:
+                seen["armed"] = True
+            elif seen["armed"] and words in statement:
                 seen["n"] += 1
                 if always or seen["n"] == 1:
                     raise sqlite3.OperationalError(f"injected fault at: {words}")
@@ -48,7 +50,7 @@ def test_a_database_error_anywhere_in_the_decision_sends_the_comment_to_review(
     """Finding the version, reading settings and storing the verdict were outside the try: 500s, stranded comments."""
     slug = make_story()
     login()
-    remove = fail_on(words)
+    remove = fail_on(words, after="INSERT INTO comments")  # once the comment is stored
     try:
         response = post_form(client, f"/stories/{slug}/comments", {"text": CIVIL}, follow_redirects=True)
     finally:
