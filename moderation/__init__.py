@@ -7,7 +7,7 @@ from flask import Flask, current_app, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from moderation import mail, ratelimits, security, worker
+from moderation import mail, observability, ratelimits, security, worker
 from moderation.extensions import csrf, db, limiter, login_manager, migrate
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
@@ -62,6 +62,7 @@ def create_app(test_config=None, instance_path=None):
     login_manager.init_app(app)
     limiter.init_app(app)
     worker.init_app(app)
+    observability.init_app(app)
 
     from moderation import admin, auth, cli, comments, review
     from moderation.accounts import views as accounts

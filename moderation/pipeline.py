@@ -1,6 +1,7 @@
 """The house rules applied: load the active classifiers, assess a text, decide its outcome."""
 import math
 import threading
+import time
 from dataclasses import dataclass, field
 
 from classifiers import RULES, store
@@ -23,6 +24,8 @@ SHORT_TEXT_WORDS = 5
 
 _loaded = {}
 _load_lock = threading.Lock()
+# Called as hook(bundle, seconds) on each version loaded for serving (moderation.observability times its stages).
+load_hooks = []
 
 
 @dataclass
@@ -42,7 +45,10 @@ def load_bundle(models_dir, version):
     key = (str(models_dir), version.name, version.sha256)
     with _load_lock:
         if key not in _loaded:
+            started = time.perf_counter()
             _loaded[key] = store.load(models_dir, version.name, version.sha256)
+            for hook in load_hooks:
+                hook(_loaded[key], time.perf_counter() - started)
         return _loaded[key]
 
 
