@@ -6,6 +6,9 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 # gunicorn reads WEB_CONCURRENCY for its worker count; 2 suits these 2-core machines (docs/deployment.md).
 export WEB_CONCURRENCY ?= 2
+# prometheus-client's multiprocess mode for `make run`: gunicorn's workers and the worker write their counters here
+# and /metrics adds them up; emptied at each start (docs/deployment.md).
+METRICS_DIR ?= $(or $(MODERATION_INSTANCE_PATH),$(CURDIR)/instance)/metrics
 
 .PHONY: run serve test clean
 
@@ -31,7 +34,8 @@ run: $(VENV)/installed
 	$(FLASK) db upgrade
 	$(FLASK) bootstrap
 	$(FLASK) sweep
-	@bash -c 'set -m; \
+	rm -rf "$(METRICS_DIR)" && mkdir -p "$(METRICS_DIR)"
+	@PROMETHEUS_MULTIPROC_DIR="$(METRICS_DIR)" bash -c 'set -m; \
 	  $(VENV)/bin/gunicorn --bind $(HOST):$(PORT) wsgi:app & web=$$!; \
 	  $(FLASK) worker & worker=$$!; \
 	  trap "kill -TERM $$web $$worker 2>/dev/null" INT TERM; \
