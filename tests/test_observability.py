@@ -70,7 +70,8 @@ def test_readyz_fails_without_an_active_version_and_says_why_only_to_allowed_cal
     response = client.get("/readyz")
     assert response.status_code == 503
     body = response.get_json()
-    assert body["failing"] == ["classifier"] and body["checks"]["classifier"]["error"] == "no classifier version is active"
+    assert body["failing"] == ["classifier"]
+    assert body["checks"]["classifier"]["error"] == "no classifier version is active"
     assert body["checks"]["database"]["ok"] and body["checks"]["queue"]["ok"]
     outside = client.get("/readyz", environ_base=OUTSIDE)
     assert outside.status_code == 503 and outside.get_json()["failing"] == ["classifier"]
@@ -85,7 +86,7 @@ def test_readyz_fails_when_the_artifact_no_longer_matches_its_sha256(trained_ins
         response = app.test_client().get("/readyz")
         assert response.status_code == 503
         check = response.get_json()["checks"]["classifier"]
-        assert not check["ok"] and "sha256" in check["error"].lower() or "checksum" in check["error"].lower()
+        assert not check["ok"] and ("sha256" in check["error"].lower() or "checksum" in check["error"].lower())
 
 
 def test_readyz_fails_when_the_queue_is_unreachable(trained_instance, tmp_path):
@@ -217,7 +218,8 @@ def test_json_log_lines_carry_the_text_when_asked(trained_instance, tmp_path, ca
         post_form(client, "/auth/login", {"email": "reader@example.com", "password": PASSWORD})
         capsys.readouterr()
         post_form(client, f"/stories/{slug}/comments", {"text": CIVIL})
-        posted = [line for line in log_lines(capsys.readouterr().err) if line.get("endpoint") == "comments.post_comment"]
+        lines = log_lines(capsys.readouterr().err)
+        posted = [line for line in lines if line.get("endpoint") == "comments.post_comment"]
         assert posted[0]["text"] == CIVIL and posted[0]["decision"] == "publish"
 
 
@@ -240,7 +242,8 @@ def test_under_gunicorn_counters_add_up_across_workers_and_logs_are_json(app, tm
     metrics_dir = tmp_path / "metrics"
     metrics_dir.mkdir()
     port = free_port()
-    env = dict(os.environ, DATABASE_URL=app.config["SQLALCHEMY_DATABASE_URI"], MODERATION_INSTANCE_PATH=app.instance_path,
+    env = dict(os.environ, DATABASE_URL=app.config["SQLALCHEMY_DATABASE_URI"],
+               MODERATION_INSTANCE_PATH=app.instance_path,
                SECRET_KEY="test-only", TASK_QUEUE_SQLITE=app.config["TASK_QUEUE_SQLITE"], LOG_FORMAT="json",
                PROMETHEUS_MULTIPROC_DIR=str(metrics_dir), WEB_CONCURRENCY="2")
     env.pop("REDIS_URL", None)
@@ -272,3 +275,23 @@ def test_under_gunicorn_counters_add_up_across_workers_and_logs_are_json(app, tm
     lines = log_lines(err)
     requests = [line for line in lines if line.get("logger") == "moderation.requests"]
     assert len(requests) >= 42 and all(line["request_id"] and line["status"] for line in requests)
+
+
+def test_the_worker_logs_json_lines_too(app, tmp_path):
+    env = dict(os.environ, DATABASE_URL=app.config["SQLALCHEMY_DATABASE_URI"],
+               MODERATION_INSTANCE_PATH=app.instance_path,
+               SECRET_KEY="test-only", TASK_QUEUE_SQLITE=app.config["TASK_QUEUE_SQLITE"], LOG_FORMAT="json")
+    env.pop("REDIS_URL", None)
+    worker = subprocess.Popen([sys.executable, "-m", "flask", "--app", "wsgi", "worker"], cwd=ROOT, env=env,
+                              stderr=subprocess.PIPE, text=True)
+    try:
+        seen = []
+        for line in worker.stderr:  # until the consumer says it started; each log line on the way must be JSON
+            seen.append(json.loads(line))
+            if "Huey consumer started" in line:
+                break
+    finally:
+        worker.terminate()
+        worker.communicate(timeout=30)
+    assert any(line["logger"] == "moderation" and line["message"].startswith("worker on") for line in seen)
+    assert any(line["logger"].startswith("huey") for line in seen)

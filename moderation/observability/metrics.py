@@ -123,7 +123,8 @@ class _Timed:
 def _time_stages(bundle, load_seconds):
     """Time the stages of a bundle just loaded for serving (its instance only; the artifact is untouched)."""
     STAGES.labels("load").observe(load_seconds)
-    for part, method, stage in (("language_gate", "assess_many", "language"), ("abuse_models", "predict_proba", "abuse"),
+    for part, method, stage in (("language_gate", "assess_many", "language"),
+                                ("abuse_models", "predict_proba", "abuse"),
                                 ("abuse_models", "spans_many", "spans"), (None, "assess_many", "assess")):
         owner = getattr(bundle, part) if part else bundle
         if hasattr(owner, method):
