@@ -9,6 +9,7 @@ import os
 from flask import current_app, has_app_context
 from huey import Huey, crontab
 from huey.storage import MemoryStorage, RedisStorage, SqliteStorage
+from redis import ConnectionPool
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
@@ -29,7 +30,9 @@ def init_app(app):
     config.setdefault("TASK_QUEUE_NAME", "moderation")
     huey.name = config["TASK_QUEUE_NAME"]
     if config["REDIS_URL"]:
-        huey.storage = RedisStorage(huey.name, url=config["REDIS_URL"])
+        # A bounded connect so an unreachable Redis fails /readyz and enqueues quickly instead of hanging.
+        pool = ConnectionPool.from_url(config["REDIS_URL"], socket_connect_timeout=3)
+        huey.storage = RedisStorage(huey.name, connection_pool=pool)
     else:
         huey.storage = SqliteStorage(huey.name, filename=config["TASK_QUEUE_SQLITE"])
     huey.immediate = False
