@@ -21,6 +21,7 @@
   function show(response) {
     return response.text().then(function (html) {
       stream.innerHTML = html;  /* rendered and escaped by the server; the CSP allows no inline script */
+      if (window.moderationThread) { window.moderationThread.enhance(stream); }  /* counters, read more */
       tellHeight();
     });
   }
