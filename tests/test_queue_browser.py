@@ -140,6 +140,9 @@ def test_the_compact_queue_shows_five_items_without_scrolling(app, live_server, 
     boxes = [item.bounding_box() for item in page.locator("#queue .review-item").all()]
     in_view = [box for box in boxes if box["y"] >= 0 and box["y"] + box["height"] <= 800]
     assert len(in_view) >= 5, [round(box["y"] + box["height"]) for box in boxes]
+    header = page.locator("#queue .review-item.current header").bounding_box()
+    link = page.locator("#queue .review-item.current a.open").bounding_box()
+    assert link["x"] + link["width"] <= header["x"] + header["width"] + 1  # "Open" is not cut off
     # The filters and bulk decisions are one click away, and the whole queue still works from the keyboard.
     tools = page.locator("details.queue-tools")
     tools.locator("summary").focus()
