@@ -80,7 +80,7 @@ def _render_story(story, form, status=200, notice=None):
     rejected = _own_rejection(story)
     threads, replies, continues, count = None, {}, set(), 0
     sort = request.args.get("sort") if request.args.get("sort") in SORTS else "newest"
-    if rejected is not None:
+    if rejected is not None and rejected.published_text is None:
         form = CommentForm(formdata=None, text=rejected.text, parent_id=str(rejected.parent_id or ""))
     else:
         threads = db.paginate(

@@ -180,6 +180,25 @@ def test_display_names_stay_unique_ignoring_case_and_lookalike_forms(app, client
     assert user_by_email(app, "ann@example.com").display_name == "Ann <b>Lee</b> x"
 
 
+def test_the_database_keeps_display_names_unique_when_two_requests_race(app, client, monkeypatch):
+    """Both requests pass the check before either inserts: the unique index decides, and the loser sees the form's
+    "taken" message rather than an error page."""
+    from moderation import operations
+    from moderation.accounts import operations as account_operations
+
+    register(app.test_client(), "alice@example.com", "Alice")
+    register(client, "ann@example.com", "Ann")
+    monkeypatch.setattr(operations, "display_name_taken", lambda *args, **kwargs: False)  # the race window
+    monkeypatch.setattr(account_operations, "display_name_taken", lambda *args, **kwargs: False)
+    racing = register(app.test_client(), "alicia@example.com", "ＡＬＩＣＥ")
+    assert racing.status_code == 200 and "That display name is taken" in racing.get_data(as_text=True)
+    assert user_by_email(app, "alicia@example.com") is None
+    renamed = post_form(client, "/account/name", {"display_name": "alice"})
+    assert renamed.status_code == 422 and "already uses that name" in renamed.get_data(as_text=True)
+    assert user_by_email(app, "ann@example.com").display_name == "Ann"
+    assert register(app.test_client(), "bo@example.com", "Bo").status_code == 302  # the form still works
+
+
 def test_deleting_an_account_anonymises_it_and_keeps_its_comments(app, client, smtp_server, make_story):
     slug = make_story()
     register(client, "ann@example.com", "Ann Smith")

@@ -3,6 +3,7 @@ import secrets
 import unicodedata
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from moderation.extensions import db
 from moderation.mail.delivery import send_after_commit
@@ -21,8 +22,12 @@ def rename(user, name):
         raise OperationError("That name is reserved; choose another.")
     if display_name_taken(name, user.id):
         raise OperationError("Another reader already uses that name; choose another.")
-    user.display_name = name
-    db.session.flush()
+    try:
+        with db.session.begin_nested():  # a rename racing this one for the name loses at the unique index
+            user.display_name = name
+    except IntegrityError:
+        db.session.refresh(user)
+        raise OperationError("Another reader already uses that name; choose another.") from None
 
 
 def verification_required():

@@ -227,8 +227,8 @@ def edit(story_id, comment_id):
     verdict = decide_stored_comment(comment_id)
     story, site = _story(story_id)
     reader = db.session.get(User, reader.id)
-    if verdict is not None and verdict.decision == "reject":
-        return _stream(story, site, reader, form, rejected=verdict, status=422)
+    if verdict is not None and verdict.decision == "reject":  # the earlier text stays up; nothing to send again
+        return _stream(story, site, reader, rejected=verdict, status=422)
     notice = ("Your edit is published." if verdict is not None and verdict.decision == "publish" else
               "Thanks! Your comment is waiting for a moderator. Only you can see it until it is approved.")
     return _stream(story, site, reader, notice=notice)
