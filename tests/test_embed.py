@@ -176,3 +176,24 @@ def test_the_framed_stream_is_the_story_pages_thread(client, make_site, app):
     deleted = client.post(f"{url}/{civil_id}/delete", headers=alice)
     assert deleted.status_code == 200 and "Your comment is deleted." in deleted.get_data(as_text=True)
     assert CIVIL not in deleted.get_data(as_text=True)
+
+
+def test_readers_register_inside_the_frame_where_the_site_has_no_sso(client, make_site, make_user, app):
+    """No cookie and no new window: the registration answers with the embed's token, which posts at once."""
+    make_site("herald", sso=False)
+    make_site("strict", ["https://strict.example"], local_accounts=False)
+    frame = client.get(FRAME).get_data(as_text=True)
+    assert 'data-register' in frame and "Display name" in frame
+    new = {"site": "herald", "email": "nia@example.com", "display_name": "Nia Brook", "password": PASSWORD,
+           "confirm": PASSWORD}
+    answer = client.post("/embed/register", data=new)
+    assert answer.status_code == 200 and answer.get_json()["name"] == "Nia Brook", answer.get_json()
+    assert "Set-Cookie" not in answer.headers
+    reader = {"Authorization": "Bearer " + answer.get_json()["token"]}
+    posted = client.post(f"/embed/stories/{story_id(app)}/comments", data={"text": CIVIL}, headers=reader)
+    assert posted.status_code == 200 and "Signed in as <strong>Nia Brook" in posted.get_data(as_text=True)
+    again = client.post("/embed/register", data={**new, "email": "nia2@example.com", "display_name": "NIA BROOK"})
+    assert again.status_code == 422 and "taken" in again.get_json()["error"]
+    mismatch = client.post("/embed/register", data={**new, "email": "x@example.com", "confirm": "other"})
+    assert mismatch.status_code == 422 and "do not match" in mismatch.get_json()["error"]
+    assert client.post("/embed/register", data={**new, "site": "strict"}).status_code == 403

@@ -14,10 +14,13 @@ from moderation.thread.changes import EDIT_MINUTES, can_edit, delete_comment, ed
 from moderation.thread.links import EmbedLinks, thread_context
 from moderation.thread.reading import SORTS
 from moderation.extensions import csrf, db, limiter
-from moderation.forms import CommentForm, page_number, parse_id
+from moderation.accounts.operations import send_verification
+from moderation.forms import CommentForm, RegisterForm, page_number, parse_id
 from moderation.models import Comment, Story, User
 from moderation.operations import (
+    DisplayNameTaken,
     OperationError,
+    create_user,
     decide_stored_comment,
     profanity_setting,
     report_comment,
@@ -309,5 +312,30 @@ def login():
     if not check_password_hash(user.password_hash if user else _NO_ACCOUNT_HASH, password) or user is None:
         return jsonify(error="Wrong email or password."), 401
     user.get_id()  # gives a first-time account its session token
+    db.session.commit()
+    return jsonify(token=embed_token(user, site), name=user.display_name)
+
+
+@bp.post("/embed/register")
+@limiter.limit(configured("RATELIMIT_REGISTER_PER_ADDRESS"), key_func=lambda: f"register-address:{request.remote_addr}")
+def register():
+    """A new account of this service from inside the frame (sites without SSO): the answer is the embed's token, so
+    no cookie is needed; the address is confirmed by mail as on the service's own registration page."""
+    site = _site_from_body()
+    if not site.local_accounts:
+        return jsonify(error="This site signs its readers in itself."), 403
+    form = RegisterForm(meta={"csrf": False})
+    if not form.validate():
+        return jsonify(error=" ".join(error for errors in form.errors.values() for error in errors)), 422
+    try:
+        user = create_user(form.email.data, form.password.data, display_name=form.display_name.data)
+    except DisplayNameTaken as error:
+        db.session.rollback()
+        return jsonify(error=str(error)), 422
+    except OperationError:
+        db.session.rollback()
+        return jsonify(error="This account could not be created. If you already have one, log in instead."), 422
+    send_verification(user)
+    user.get_id()
     db.session.commit()
     return jsonify(token=embed_token(user, site), name=user.display_name)
