@@ -68,6 +68,29 @@ def test_a_new_confirmation_link_can_be_asked_for(app, client, smtp_server):
     assert client.post("/account/verify").status_code == 400  # no CSRF token
 
 
+def test_a_new_email_address_is_used_once_its_mailbox_confirms_and_the_old_one_is_told(app, client, smtp_server,
+                                                                                     make_user):
+    register(client)
+    _, taken = make_user()
+    assert post_form(client, "/account/email", {"email": "ann@new.example", "password": "wrong one"}
+                     ).status_code == 422
+    assert post_form(client, "/account/email", {"email": taken, "password": PASSWORD}).status_code == 422
+    asked = post_form(client, "/account/email", {"email": "Ann@New.example", "password": PASSWORD})
+    assert asked.status_code == 302
+    assert user_by_email(app, "ann@example.com") is not None  # nothing moves before the link is opened
+    notice = smtp_server.to("ann@example.com")[-1]
+    assert "change its email address to ann@new.example" in notice.get_content()
+    link = path_of(smtp_server.link(smtp_server.to("ann@new.example")[-1], "/account/email/"))
+    assert client.get(link[:-3] + "xyz").status_code == 400  # altered
+    assert client.get(link).status_code == 302
+    moved = user_by_email(app, "ann@new.example")
+    assert moved is not None and moved.email_verified_at is not None and user_by_email(app, "ann@example.com") is None
+    assert client.get(link).status_code == 400  # used: the address it was bound to has changed
+    assert post_form(app.test_client(), "/auth/login", {"email": "ann@new.example", "password": PASSWORD}
+                     ).status_code == 302
+    assert client.post("/account/email", data={"email": "x@example.com", "password": PASSWORD}).status_code == 400
+
+
 def test_when_the_site_requires_it_readers_confirm_before_their_first_comment(app, client, smtp_server, make_story,
                                                                             make_user):
     slug = make_story()
