@@ -11,7 +11,6 @@ from moderation.models import Comment, Story
 from moderation.operations import (
     OperationError,
     decide_stored_comment,
-    posting_refusal,
     profanity_setting,
     report_comment,
     submit_comment,
@@ -20,6 +19,8 @@ from moderation.pipeline import PROFANITY_TEXT, RULE_TEXT
 from moderation.ratelimits import configured
 from moderation.thread import reading
 from moderation.thread.changes import EDIT_MINUTES, can_edit, delete_comment, edit_comment
+from moderation.thread import links
+from moderation.thread.links import PageLinks
 from moderation.thread.reading import SORTS
 
 bp = Blueprint("comments", __name__)
@@ -50,14 +51,8 @@ def _viewer_id():
 
 
 def thread_context(story):
-    """What the thread partials need besides the comments: who is reading and what they may do."""
-    refusal = posting_refusal(current_user) if current_user.is_authenticated else None
-    return {
-        "story": story, "refusal": refusal, "can_edit": lambda c: can_edit(c, current_user),
-        "can_post": current_user.is_authenticated and story.comments_open and not refusal,
-        "is_moderator": current_user.is_authenticated and current_user.has_role("moderator"),
-        "long_comment": reading.LONG_COMMENT, "edit_minutes": EDIT_MINUTES,
-    }
+    """The thread partials' context for the viewer of the service's own pages."""
+    return links.thread_context(story, current_user if current_user.is_authenticated else None, PageLinks(story))
 
 
 def _replying_to(form):
@@ -85,7 +80,7 @@ def _render_story(story, form, status=200, notice=None):
     rejected = _own_rejection(story)
     threads, replies, continues, count = None, {}, set(), 0
     sort = request.args.get("sort") if request.args.get("sort") in SORTS else "newest"
-    if rejected is not None:
+    if rejected is not None and rejected.published_text is None:
         form = CommentForm(formdata=None, text=rejected.text, parent_id=str(rejected.parent_id or ""))
     else:
         threads = db.paginate(
@@ -100,7 +95,7 @@ def _render_story(story, form, status=200, notice=None):
         render_template(
             "story.html", threads=threads, replies=replies, continues=continues, count=count, form=form,
             rejected=rejected.verdict if rejected else None, rule_text=RULE_TEXT, notice=notice,
-            replying_to=_replying_to(form), sort=sort, sorts=SORTS, profanity_rule=PROFANITY_TEXT[profanity_setting()],
+            replying_to=_replying_to(form), sort=sort, profanity_rule=PROFANITY_TEXT[profanity_setting()],
             **thread_context(story),
         ),
         status,

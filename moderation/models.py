@@ -1,12 +1,14 @@
 """Database models: people, stories, comments, the machine's verdicts and moderators' reviews."""
 import hmac
 import secrets
+import unicodedata
 from datetime import datetime, timezone
 from typing import Any, Optional
 
 from flask_login import UserMixin
-from sqlalchemy import JSON, DateTime, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint, true
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import (JSON, DateTime, ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint, text,
+                        true)
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from moderation.extensions import db, login_manager
@@ -46,14 +48,27 @@ class Site(db.Model):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
+def display_name_key(name):
+    """A display name as compared: NFKC (fullwidth and styled letters become plain), one space between words,
+    casefolded ("ALICE", "Alice" and "ａｌｉｃｅ" are one name)."""
+    return " ".join(unicodedata.normalize("NFKC", name or "").split()).casefold()
+
+
 class User(UserMixin, db.Model):
     """A reader, moderator or admin; a reader signed in by a site's SSO carries that site's id for them."""
 
     __tablename__ = "users"
-    __table_args__ = (UniqueConstraint("site_id", "external_id"),)
+    __table_args__ = (
+        UniqueConstraint("site_id", "external_id"),
+        # The service's own accounts never share a name, even when two registrations race; SSO readers' names are
+        # their CMS's to give, so they are compared but not held unique.
+        Index("uq_users_display_name_key", "display_name_key", unique=True,
+              sqlite_where=text("site_id IS NULL"), postgresql_where=text("site_id IS NULL")),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
     display_name: Mapped[str] = mapped_column(String(60))
+    display_name_key: Mapped[str] = mapped_column(String(200), default="", server_default="")
     password_hash: Mapped[str] = mapped_column(String(256))
     role: Mapped[str] = mapped_column(String(20), default="reader")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
@@ -71,6 +86,11 @@ class User(UserMixin, db.Model):
     notify_decisions: Mapped[bool] = mapped_column(default=True, server_default=true())
     # Set when the reader deleted the account: the row stays, anonymised, so their comments keep an author.
     deleted_at: Mapped[Optional[datetime]] = mapped_column(DateTime(timezone=True))
+
+    @validates("display_name")
+    def _keep_display_name_key(self, _, name):
+        self.display_name_key = display_name_key(name)
+        return name
 
     def get_id(self):
         """What Flask-Login stores in the cookies: the id and the current session token."""
@@ -148,11 +168,22 @@ class Comment(db.Model):
     # The author's own changes: the last edit (the earlier texts are in the audit log) and a deletion.
     edited_at: Mapped[Optional[datetime]] = mapped_column(DateTime(timezone=True))
     deleted_at: Mapped[Optional[datetime]] = mapped_column(DateTime(timezone=True))
+    # The text readers keep seeing while an edit of a published comment waits, or after the machine rejected the
+    # edit; a moderator's decision or the edit's publication clears it.
+    published_text: Mapped[Optional[str]] = mapped_column(Text)
     # Picked by a moderator: shown first in its story's thread.
     featured: Mapped[bool] = mapped_column(default=False)
 
     story: Mapped[Story] = relationship()
     author: Mapped[User] = relationship(foreign_keys=[author_id])
+
+    def text_for(self, viewer):
+        """The text this viewer sees: the author their edit while it waits; everyone the text still published."""
+        if self.status == "published" or self.published_text is None:
+            return self.text
+        if viewer is not None and viewer.id == self.author_id and self.status in ("pending", "review"):
+            return self.text
+        return self.published_text
     held_by: Mapped[Optional[User]] = relationship(foreign_keys=[held_by_id])
     parent: Mapped[Optional["Comment"]] = relationship(remote_side=[id])
     verdicts: Mapped[list["Verdict"]] = relationship(

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from flask import current_app
 from sqlalchemy import func, or_, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import defer
 
 from classifiers import RULES, profanity
@@ -24,6 +25,7 @@ from moderation.models import (
     Story,
     User,
     Verdict,
+    display_name_key,
     utcnow,
 )
 from moderation.mail import messages
@@ -56,8 +58,8 @@ def normal_display_name(name):
 
 
 def display_name_taken(name, except_id=None):
-    """Whether another account already shows this display name (compared case-insensitively, spaces trimmed)."""
-    query = select(User.id).where(func.lower(func.trim(User.display_name)) == normal_display_name(name).lower())
+    """Whether another account already shows this display name (compared by display_name_key: NFKC, casefolded)."""
+    query = select(User.id).where(User.display_name_key == display_name_key(name))
     if except_id is not None:
         query = query.where(User.id != except_id)
     return db.session.scalar(query.limit(1)) is not None
@@ -81,8 +83,13 @@ def create_user(email, password, role="reader", display_name=None):
     while not display_name and display_name_taken(user.display_name):
         n += 1
         user.display_name = f"{base[:55]}{n}"
-    db.session.add(user)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():  # a registration racing this one for the name loses at the unique index
+            db.session.add(user)
+    except IntegrityError:
+        if db.session.scalar(select(User.id).where(User.email == email)):
+            raise OperationError("An account with that email already exists.") from None
+        raise DisplayNameTaken("That display name is taken; choose another.") from None
     return user
 
 
@@ -264,6 +271,8 @@ def classify_comment(comment):
     )
     db.session.add(verdict)
     comment.status = {"publish": "published", "review": "review", "reject": "rejected"}[verdict.decision]
+    if comment.status == "published":
+        comment.published_text = None  # the edit is what readers see now
     comment.audit_sample = sampled  # a sample of automatic decisions goes to the audit queue
     db.session.flush()
     events.comment_event(comment, events.STATUS_EVENTS[comment.status])
@@ -367,7 +376,8 @@ def review_comment(comment_id, moderator, action, reason=None, note="", revision
             seen,
             or_(Comment.held_by_id.is_(None), Comment.held_by_id == moderator.id, Comment.held_until < now),
         )
-        .values(status=new_status, hidden=False, revision=Comment.revision + 1, held_by_id=None, held_until=None)
+        .values(status=new_status, hidden=False, revision=Comment.revision + 1, held_by_id=None, held_until=None,
+                published_text=None)  # the moderator saw both texts and decides the comment as a whole
         .execution_options(synchronize_session=False)
     ).rowcount
     if not changed:

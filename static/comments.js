@@ -1,5 +1,6 @@
 // The reader's thread: a character counter on every comment box, "Read more" on long comments, and the rejection
-// notice brought into view and focused (it is also announced: role=alert).
+// notice brought into view and focused (it is also announced: role=alert). The embed's frame calls
+// window.moderationThread.enhance(root) again each time it swaps in a new stream.
 (function () {
   "use strict";
 
@@ -19,9 +20,7 @@
     box.addEventListener("input", update);
     if (box.value) update();
   }
-  document.querySelectorAll("textarea[data-max-chars]").forEach(counter);
-
-  document.querySelectorAll("button.read-more").forEach(function (button) {
+  function readMore(button) {
     const text = document.getElementById(button.getAttribute("aria-controls"));
     function show(expanded) {
       text.classList.toggle("collapsed", !expanded);
@@ -31,11 +30,17 @@
     button.hidden = false;
     show(false);
     button.addEventListener("click", function () { show(text.classList.contains("collapsed")); });
-  });
-
-  const rejection = document.getElementById("rejection");
-  if (rejection) {
-    rejection.scrollIntoView({ block: "start" });
-    rejection.focus({ preventScroll: true });
   }
+
+  function enhance(root) {
+    root.querySelectorAll("textarea[data-max-chars]").forEach(counter);
+    root.querySelectorAll("button.read-more").forEach(readMore);
+    const rejection = root.querySelector("#rejection");
+    if (rejection) {
+      rejection.scrollIntoView({ block: "start" });
+      rejection.focus({ preventScroll: true });
+    }
+  }
+  window.moderationThread = { enhance: enhance };
+  enhance(document);
 })();

@@ -21,6 +21,7 @@
   function show(response) {
     return response.text().then(function (html) {
       stream.innerHTML = html;  /* rendered and escaped by the server; the CSP allows no inline script */
+      if (window.moderationThread) { window.moderationThread.enhance(stream); }  /* counters, read more */
       tellHeight();
     });
   }
@@ -41,18 +42,19 @@
     return exchange(root.dataset.ssoUrl, JSON.stringify({ site: root.dataset.site, token: jwt }), true)
       .catch(function (error) { showError(error.message); });
   }
-  function showError(message) {
-    var place = stream.querySelector("[data-login-error]");
+  function showError(message, form) {
+    var place = (form || stream).querySelector("[data-login-error]");
     if (place) { place.textContent = message; place.hidden = false; tellHeight(); }
   }
 
   document.addEventListener("submit", function (event) {
     var form = event.target;
-    if (form.hasAttribute("data-login")) {
+    if (form.hasAttribute("data-login") || form.hasAttribute("data-register")) {
       event.preventDefault();
       var body = new FormData(form);
       body.append("site", root.dataset.site);
-      exchange(root.dataset.loginUrl, body, false).catch(function (error) { showError(error.message); });
+      var url = form.hasAttribute("data-register") ? root.dataset.registerUrl : root.dataset.loginUrl;
+      exchange(url, body, false).catch(function (error) { showError(error.message, form); });
     } else if (form.hasAttribute("data-embed")) {
       event.preventDefault();
       var button = form.querySelector("button[type=submit]");

@@ -68,6 +68,29 @@ def test_a_new_confirmation_link_can_be_asked_for(app, client, smtp_server):
     assert client.post("/account/verify").status_code == 400  # no CSRF token
 
 
+def test_a_new_email_address_is_used_once_its_mailbox_confirms_and_the_old_one_is_told(app, client, smtp_server,
+                                                                                     make_user):
+    register(client)
+    _, taken = make_user()
+    assert post_form(client, "/account/email", {"email": "ann@new.example", "password": "wrong one"}
+                     ).status_code == 422
+    assert post_form(client, "/account/email", {"email": taken, "password": PASSWORD}).status_code == 422
+    asked = post_form(client, "/account/email", {"email": "Ann@New.example", "password": PASSWORD})
+    assert asked.status_code == 302
+    assert user_by_email(app, "ann@example.com") is not None  # nothing moves before the link is opened
+    notice = smtp_server.to("ann@example.com")[-1]
+    assert "change its email address to ann@new.example" in notice.get_content()
+    link = path_of(smtp_server.link(smtp_server.to("ann@new.example")[-1], "/account/email/"))
+    assert client.get(link[:-3] + "xyz").status_code == 400  # altered
+    assert client.get(link).status_code == 302
+    moved = user_by_email(app, "ann@new.example")
+    assert moved is not None and moved.email_verified_at is not None and user_by_email(app, "ann@example.com") is None
+    assert client.get(link).status_code == 400  # used: the address it was bound to has changed
+    assert post_form(app.test_client(), "/auth/login", {"email": "ann@new.example", "password": PASSWORD}
+                     ).status_code == 302
+    assert client.post("/account/email", data={"email": "x@example.com", "password": PASSWORD}).status_code == 400
+
+
 def test_when_the_site_requires_it_readers_confirm_before_their_first_comment(app, client, smtp_server, make_story,
                                                                             make_user):
     slug = make_story()
@@ -178,6 +201,25 @@ def test_display_names_stay_unique_ignoring_case_and_lookalike_forms(app, client
     page = client.get("/account/").get_data(as_text=True)
     assert "Ann &lt;b&gt;Lee&lt;/b&gt; x" in page and "<b>Lee</b>" not in page
     assert user_by_email(app, "ann@example.com").display_name == "Ann <b>Lee</b> x"
+
+
+def test_the_database_keeps_display_names_unique_when_two_requests_race(app, client, monkeypatch):
+    """Both requests pass the check before either inserts: the unique index decides, and the loser sees the form's
+    "taken" message rather than an error page."""
+    from moderation import operations
+    from moderation.accounts import operations as account_operations
+
+    register(app.test_client(), "alice@example.com", "Alice")
+    register(client, "ann@example.com", "Ann")
+    monkeypatch.setattr(operations, "display_name_taken", lambda *args, **kwargs: False)  # the race window
+    monkeypatch.setattr(account_operations, "display_name_taken", lambda *args, **kwargs: False)
+    racing = register(app.test_client(), "alicia@example.com", "ＡＬＩＣＥ")
+    assert racing.status_code == 200 and "That display name is taken" in racing.get_data(as_text=True)
+    assert user_by_email(app, "alicia@example.com") is None
+    renamed = post_form(client, "/account/name", {"display_name": "alice"})
+    assert renamed.status_code == 422 and "already uses that name" in renamed.get_data(as_text=True)
+    assert user_by_email(app, "ann@example.com").display_name == "Ann"
+    assert register(app.test_client(), "bo@example.com", "Bo").status_code == 302  # the form still works
 
 
 def test_deleting_an_account_anonymises_it_and_keeps_its_comments(app, client, smtp_server, make_story):

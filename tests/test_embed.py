@@ -7,7 +7,7 @@ import jwt
 from sqlalchemy import select
 
 from moderation.extensions import db
-from moderation.models import Comment, Story
+from moderation.models import Comment, Story, User
 from tests.conftest import PASSWORD, post_form
 
 ORIGIN = "https://herald.example"
@@ -18,7 +18,7 @@ ABUSIVE = "You are a fucking idiot and a stupid moron, shut up."
 
 
 def sso(client, secret, name="Alice Riverside", sub="cms-user-1"):
-    claims = {"sub": sub, "name": name, "email": "alice@herald.example", "exp": int(time.time()) + 300}
+    claims = {"sub": sub, "name": name, "email": f"{sub}@herald.example", "exp": int(time.time()) + 300}
     answer = client.post("/embed/sso", json={"site": "herald", "token": jwt.encode(claims, secret, "HS256")})
     assert answer.status_code == 200, answer.get_json()
     return {"Authorization": "Bearer " + answer.get_json()["token"]}
@@ -76,7 +76,7 @@ def test_a_signed_in_reader_posts_is_rejected_with_marked_words_and_sees_waiting
         db.session.add(waiting)
         db.session.commit()
     stream = client.get(f"/embed/stories/{story_id(app)}/stream", headers=reader).get_data(as_text=True)
-    assert "Your comments waiting for a moderator" in stream and "still has to read" in stream
+    assert "Waiting for a moderator · only you can see it" in stream and "still has to read" in stream
     assert "still has to read" not in client.get(f"/embed/stories/{story_id(app)}/stream").get_data(as_text=True)
     reply = client.post(url, data={"text": "I agree, and the crossing by the school needs the same care.",
                                    "parent_id": str(comment_id)}, headers=sso(client, secret, "Bob M", "cms-2"))
@@ -130,3 +130,70 @@ def test_embed_js_is_served_for_any_page(client):
     script = client.get("/embed.js")
     assert script.status_code == 200 and script.mimetype == "text/javascript"
     assert re.search(r"/embed/frame\?", script.get_data(as_text=True))
+
+
+def test_the_framed_stream_is_the_story_pages_thread(client, make_site, app):
+    """Sorts, permalinks, read more, edit, delete, feature and report in the frame, from the thread partials."""
+    secret = make_site("herald")
+    client.get(FRAME)
+    sid = story_id(app)
+    url = f"/embed/stories/{sid}/comments"
+    alice, bob = sso(client, secret), sso(client, secret, "Bob Millstream", "cms-user-2")
+    moderator = sso(client, secret, "Mia Desk", "cms-mod")
+    with app.app_context():  # an admin made this site reader a moderator
+        db.session.scalar(select(User).where(User.external_id == "cms-mod")).role = "moderator"
+        db.session.commit()
+    long_text = "The council has not said how the new lanes will be paid for, or who will maintain them. " * 10
+    for text, reader in ((CIVIL, alice), (long_text, bob)):
+        assert client.post(url, data={"text": text}, headers=reader).status_code == 200
+    with app.app_context():
+        civil_id = db.session.scalar(select(Comment.id).where(Comment.text == CIVIL))
+    page = client.get(f"/embed/stories/{sid}/stream", headers=alice).get_data(as_text=True)
+    assert 'aria-label="Sort comments"' in page and f"/embed/stories/{sid}/stream?sort=oldest" in page
+    assert f'href="/embed/stories/{sid}/comments/{civil_id}" data-load' in page  # the permalink, in the frame
+    assert "read-more" in page and f"{url}/{civil_id}/edit" in page and f"{url}/{civil_id}/delete" in page
+    assert "csrf_token" not in page and "Feature" not in page
+    assert client.get(f"{url}/{civil_id}", headers=bob).status_code == 200
+
+    # Edit in the frame: the form with the text, then judged again; Bob may neither edit nor delete it.
+    form = client.get(f"{url}/{civil_id}/edit", headers=alice).get_data(as_text=True)
+    assert "Edit your comment" in form and CIVIL in form
+    assert client.post(f"{url}/{civil_id}/edit", data={"text": "x"}, headers=bob).status_code == 403
+    assert client.post(f"{url}/{civil_id}/edit", data={"text": CIVIL + " Truly."}).status_code == 401
+    edited = client.post(f"{url}/{civil_id}/edit", data={"text": CIVIL + " Truly."}, headers=alice)
+    assert edited.status_code == 200 and "Your edit is published." in edited.get_data(as_text=True)
+
+    # Feature: only a moderator sees and uses it; featured comes first.
+    assert "Feature" in client.get(f"/embed/stories/{sid}/stream", headers=moderator).get_data(as_text=True)
+    assert client.post(f"{url}/{civil_id}/feature", data={"featured": "1"}, headers=bob).status_code == 403
+    featured = client.post(f"{url}/{civil_id}/feature", data={"featured": "1"}, headers=moderator)
+    body = featured.get_data(as_text=True)
+    assert featured.status_code == 200 and "badge featured" in body
+    assert body.index(CIVIL) < body.index("The council has not said")  # though older, it is shown first
+
+    # Delete: gone from the stream.
+    assert client.post(f"{url}/{civil_id}/delete", headers=bob).status_code == 403
+    deleted = client.post(f"{url}/{civil_id}/delete", headers=alice)
+    assert deleted.status_code == 200 and "Your comment is deleted." in deleted.get_data(as_text=True)
+    assert CIVIL not in deleted.get_data(as_text=True)
+
+
+def test_readers_register_inside_the_frame_where_the_site_has_no_sso(client, make_site, make_user, app):
+    """No cookie and no new window: the registration answers with the embed's token, which posts at once."""
+    make_site("herald", sso=False)
+    make_site("strict", ["https://strict.example"], local_accounts=False)
+    frame = client.get(FRAME).get_data(as_text=True)
+    assert 'data-register' in frame and "Display name" in frame
+    new = {"site": "herald", "email": "nia@example.com", "display_name": "Nia Brook", "password": PASSWORD,
+           "confirm": PASSWORD}
+    answer = client.post("/embed/register", data=new)
+    assert answer.status_code == 200 and answer.get_json()["name"] == "Nia Brook", answer.get_json()
+    assert "Set-Cookie" not in answer.headers
+    reader = {"Authorization": "Bearer " + answer.get_json()["token"]}
+    posted = client.post(f"/embed/stories/{story_id(app)}/comments", data={"text": CIVIL}, headers=reader)
+    assert posted.status_code == 200 and "Signed in as <strong>Nia Brook" in posted.get_data(as_text=True)
+    again = client.post("/embed/register", data={**new, "email": "nia2@example.com", "display_name": "NIA BROOK"})
+    assert again.status_code == 422 and "taken" in again.get_json()["error"]
+    mismatch = client.post("/embed/register", data={**new, "email": "x@example.com", "confirm": "other"})
+    assert mismatch.status_code == 422 and "do not match" in mismatch.get_json()["error"]
+    assert client.post("/embed/register", data={**new, "site": "strict"}).status_code == 403

@@ -124,3 +124,27 @@ def test_admin_pages_pass_axe_thresholds_save_and_the_jobs_table_follows_the_job
         problems += axe_problems(page)
     page.close()
     assert problems == []
+
+
+def test_the_compact_queue_shows_five_items_without_scrolling(app, live_server, browser, make_user, make_comment,
+                                                              make_story):
+    """On a 1280x800 screen, as the page opens (no scrolling), at least five whole items are in view."""
+    slug = make_story("The harbour plan goes to a vote")
+    for n in range(8):
+        make_comment(f"The council should publish the harbour budget before the vote, point {n}. " * 3, slug=slug)
+    _, email = make_user("moderator")
+    page = browser.new_page(viewport={"width": 1280, "height": 800})
+    log_in(page, live_server, email, "/review/?view=compact")
+    expect(page.locator("#queue .review-item.current")).to_have_count(1)
+    assert page.evaluate("scrollY") == 0
+    boxes = [item.bounding_box() for item in page.locator("#queue .review-item").all()]
+    in_view = [box for box in boxes if box["y"] >= 0 and box["y"] + box["height"] <= 800]
+    assert len(in_view) >= 5, [round(box["y"] + box["height"]) for box in boxes]
+    header = page.locator("#queue .review-item.current header").bounding_box()
+    link = page.locator("#queue .review-item.current a.open").bounding_box()
+    assert link["x"] + link["width"] <= header["x"] + header["width"] + 1  # "Open" is not cut off
+    # The filters and bulk decisions are one click away, and the whole queue still works from the keyboard.
+    tools = page.locator("details.queue-tools")
+    tools.locator("summary").focus()
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("button", name="Filter")).to_be_visible()

@@ -212,6 +212,39 @@ def test_edit_within_ten_minutes_is_judged_again_and_moderators_see_the_earlier_
     assert stranger.get(f"/stories/{slug}/comments/{second_id}/edit").status_code == 403
 
 
+def test_a_rejected_edit_leaves_the_published_text_up(app, make_user, make_story):
+    """The machine rejects an edit: readers still see the published text, the author sees the rejection of the edit
+    with the marked words, and a moderator sees both texts."""
+    slug = make_story()
+    author, _ = client_for(app, make_user)
+    post_form(author, f"/stories/{slug}/comments", {"text": CIVIL})
+    with app.app_context():
+        comment_id = db.session.scalar(select(Comment.id))
+    response = post_form(author, f"/stories/{slug}/comments/{comment_id}/edit", {"text": ABUSIVE})
+    rejection = author.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Your edit was not published" in rejection and "<mark>" in rejection
+    assert "still see your comment as it was" in rejection
+    reader = app.test_client()
+    page = reader.get(f"/stories/{slug}").get_data(as_text=True)
+    assert CIVIL in page and "fucking" not in page and "1 comment" in page
+    assert CIVIL in reader.get(f"/stories/{slug}/comments/{comment_id}").get_data(as_text=True)
+    own = author.get(f"/stories/{slug}").get_data(as_text=True)
+    assert CIVIL in own and "Your edit was not published; readers still see this text." in own
+    moderator, _ = client_for(app, make_user, "moderator")
+    item = moderator.get(f"/review/item/{comment_id}").get_data(as_text=True)
+    assert "Readers still see the text before this edit" in item and CIVIL in item and "fucking" in item
+    # A moderator's decision is on the comment as a whole: a rejection takes the earlier text down too.
+    with app.app_context():
+        row = db.session.get(Comment, comment_id)
+        row.status = "review"
+        db.session.commit()
+        revision = row.revision
+    decided = post_form(moderator, f"/review/{comment_id}",
+                        {"action": "reject", "reason": "abuse", "revision": str(revision), "next": "/review/"})
+    assert decided.status_code == 302
+    assert CIVIL not in reader.get(f"/stories/{slug}").get_data(as_text=True)
+
+
 def test_delete_leaves_a_marker_only_where_replies_hang(app, make_user, make_comment, make_story):
     slug = make_story()
     author, author_id = client_for(app, make_user)

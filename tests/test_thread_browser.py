@@ -82,3 +82,62 @@ def test_reader_on_a_phone_and_a_desktop(app, live_server, browser, make_user, m
     desktop.close()
     phone.close()
     assert problems == []
+
+
+def tab_to(page, target, limit=120):
+    """Press Tab (only Tab) until the target has the focus, as a keyboard user would."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if target.evaluate("element => element === document.activeElement"):
+            return
+    raise AssertionError(f"Tab never reached {target}")
+
+
+def test_every_thread_action_works_from_the_keyboard(app, live_server, browser, make_user, make_story, make_comment):
+    """Edit, delete, feature and report with Tab, Enter and Space alone; axe-core stays clean on each page."""
+    slug = make_story("The harbour plan goes to a vote")
+    moderator_id, email = make_user("moderator")
+    own = make_comment("I think the harbour plan deserves a proper public hearing first.", status="published",
+                       slug=slug, author_id=moderator_id)
+    other = make_comment("The harbour budget should be published before anyone votes on it.", status="published",
+                         slug=slug)
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    log_in(page, live_server, email, f"/stories/{slug}")
+    problems = axe_problems(page)
+
+    # Report another reader's comment: open the disclosure, choose a reason, send.
+    tab_to(page, page.locator(f"#c{other} details.report summary"))
+    page.keyboard.press("Enter")
+    tab_to(page, page.locator(f"#c{other} details.report select"))
+    page.keyboard.press("ArrowDown")  # the first reason
+    tab_to(page, page.locator(f"#c{other} details.report button"))
+    page.keyboard.press("Space")
+    expect(page.locator(".flash")).to_contain_text("a moderator will look at this comment")
+    problems += axe_problems(page)
+
+    # Feature it.
+    tab_to(page, page.locator(f"#c{other} form.feature button"))
+    page.keyboard.press("Enter")
+    expect(page.locator(f"#c{other} .badge.featured")).to_be_visible()
+
+    # Edit one's own comment: the link, the box, the button.
+    tab_to(page, page.locator(f"#c{own} a.edit"))
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", name="Edit your comment")).to_be_visible()
+    problems += axe_problems(page)
+    tab_to(page, page.get_by_label("Your comment"))
+    page.keyboard.press("End")
+    page.keyboard.insert_text(" A hearing in the evening would suit working people.")
+    tab_to(page, page.get_by_role("button", name="Save the edit"))
+    page.keyboard.press("Enter")
+    expect(page.locator(f"#c{own} .text")).to_contain_text("A hearing in the evening")
+
+    # Delete it.
+    tab_to(page, page.locator(f"#c{own} details.delete summary"))
+    page.keyboard.press("Space")
+    tab_to(page, page.locator(f"#c{own} details.delete button"))
+    page.keyboard.press("Enter")
+    expect(page.locator(".flash")).to_contain_text("Your comment is deleted.")
+    expect(page.locator(f"#c{own}")).to_have_count(0)
+    problems += axe_problems(page)
+    assert problems == []

@@ -31,6 +31,15 @@ class ChangePasswordForm(NewPasswordFields):
     current = PasswordField("Current password", validators=[DataRequired(), Length(max=MAX_LENGTH)])
 
 
+class ChangeEmailForm(FlaskForm):
+    email = EmailField("New email address", validators=[DataRequired(), Length(max=254)])
+    password = PasswordField("Your password", validators=[DataRequired(), Length(max=MAX_LENGTH)])
+
+    def validate_email(self, field):
+        if "@" not in field.data.strip()[1:-1] or any(c.isspace() for c in field.data.strip()):
+            raise ValidationError("Enter a valid email address.")
+
+
 class DisplayNameForm(FlaskForm):
     display_name = StringField("Display name", filters=[normal_display_name],
                                validators=[DataRequired(), Length(2, 60)])

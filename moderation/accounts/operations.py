@@ -3,10 +3,17 @@ import secrets
 import unicodedata
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from moderation.extensions import db
 from moderation.mail.delivery import send_after_commit
-from moderation.mail.messages import password_changed_mail, reset_mail, verify_mail
+from moderation.mail.messages import (
+    email_change_mail,
+    email_change_notice,
+    password_changed_mail,
+    reset_mail,
+    verify_mail,
+)
 from moderation.models import Comment, User, utcnow
 from moderation.operations import OperationError, display_name_taken, get_setting, normal_display_name, record_audit
 from moderation.passwords import password_problem
@@ -21,8 +28,12 @@ def rename(user, name):
         raise OperationError("That name is reserved; choose another.")
     if display_name_taken(name, user.id):
         raise OperationError("Another reader already uses that name; choose another.")
-    user.display_name = name
-    db.session.flush()
+    try:
+        with db.session.begin_nested():  # a rename racing this one for the name loses at the unique index
+            user.display_name = name
+    except IntegrityError:
+        db.session.refresh(user)
+        raise OperationError("Another reader already uses that name; choose another.") from None
 
 
 def verification_required():
@@ -66,6 +77,32 @@ def set_password(user, password, current=None):
         confirm_email(user)
     if user.email_verified_at is not None:
         send_after_commit(password_changed_mail(user))
+    db.session.flush()
+
+
+def request_email_change(user, new_email, password):
+    """Mail a confirmation link to the new address and a notice to the old one; the address changes only once the
+    link is opened (confirm_email_change). The caller commits; the mails leave after it."""
+    new_email = (new_email or "").strip().lower()
+    if not user.check_password(password):
+        raise OperationError("That password is not right.")
+    if new_email == user.email:
+        raise OperationError("That is already your address.")
+    if db.session.scalar(select(User.id).where(User.email == new_email)):
+        raise OperationError("Another account uses that address.")
+    send_after_commit(email_change_mail(user, new_email))
+    send_after_commit(email_change_notice(user, new_email))
+    record_audit(user, "email_change_asked", "user", user.id, {"email": user.email}, {"email": new_email})
+    db.session.flush()
+
+
+def confirm_email_change(user, new_email):
+    """Move the account to the address whose mailbox opened the link; it is confirmed by that."""
+    if db.session.scalar(select(User.id).where(User.email == new_email, User.id != user.id)):
+        raise OperationError("Another account uses that address now.")
+    before = user.email
+    user.email, user.email_verified_at = new_email, utcnow()
+    record_audit(user, "email_change", "user", user.id, {"email": before}, {"email": new_email})
     db.session.flush()
 
 

@@ -15,6 +15,7 @@ _BOUND_TO = {
     "reset": lambda user: f"{user.email}|{user.password_hash}",
     "verify": lambda user: user.email,
     "unsubscribe": lambda user: user.email,
+    "email": lambda user: user.email,  # a change of address: void once the address changes (either way)
 }
 
 

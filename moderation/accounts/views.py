@@ -36,6 +36,7 @@ def _account_page(status=200, **forms_given):
         "name_form": forms.DisplayNameForm(formdata=None, display_name=current_user.display_name),
         "password_form": forms.ChangePasswordForm(formdata=None),
         "confirm_form": forms.ConfirmForm(formdata=None),
+        "email_form": forms.ChangeEmailForm(formdata=None),
         **forms_given,
     }
     return render_template("accounts/account.html", required=operations.verification_required(),
@@ -98,6 +99,41 @@ def resend_verification():
         db.session.commit()
         flash(f"We sent a new confirmation link to {current_user.email}.", "success")
     return redirect(url_for("accounts.account"))
+
+
+@bp.post("/email")
+@login_required
+@limiter.limit(configured("RATELIMIT_VERIFY_PER_READER"), key_func=_per_reader("email-change"))
+def change_email():
+    """Ask to move the account to another address: a link goes there, a notice to the current one."""
+    form = forms.ChangeEmailForm()
+    if form.validate_on_submit():
+        try:
+            operations.request_email_change(current_user, form.email.data, form.password.data)
+        except OperationError as error:
+            db.session.rollback()
+            form.email.errors.append(str(error))
+        else:
+            db.session.commit()
+            flash(f"We sent a link to {form.email.data.strip().lower()}: open it to use that address. Until then "
+                  f"your account keeps {current_user.email}.", "success")
+            return redirect(url_for("accounts.account"))
+    return _account_page(422, email_form=form)
+
+
+@bp.get("/email/<token>")
+def confirm_email_change(token):
+    found = read_token(token, "email", max_age=current_app.config["EMAIL_VERIFY_MAX_AGE"])
+    if found is None or not isinstance(found[1], str):
+        return _link_problem("address change")
+    try:
+        operations.confirm_email_change(*found)
+    except OperationError as error:
+        db.session.rollback()
+        return render_template("error.html", code=409, title="Address taken", message=str(error)), 409
+    db.session.commit()
+    flash(f"Your account now uses {found[1]}.", "success")
+    return redirect(url_for("accounts.account" if current_user.is_authenticated else "auth.login"))
 
 
 @bp.get("/verify/<token>")

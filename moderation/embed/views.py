@@ -9,12 +9,24 @@ from sqlalchemy import select
 from werkzeug.security import check_password_hash
 
 from moderation.auth import _NO_ACCOUNT_HASH, _account_key
-from moderation.thread.reading import MAX_DEPTH, published_replies_flattened as replies_of
+from moderation.thread import reading
+from moderation.thread.changes import EDIT_MINUTES, can_edit, delete_comment, edit_comment, set_featured
+from moderation.thread.links import EmbedLinks, thread_context
+from moderation.thread.reading import SORTS
 from moderation.extensions import csrf, db, limiter
-from moderation.forms import CommentForm, page_number, parse_id
+from moderation.accounts.operations import send_verification
+from moderation.forms import CommentForm, RegisterForm, page_number, parse_id
 from moderation.models import Comment, Story, User
-from moderation.operations import OperationError, decide_stored_comment, report_comment, submit_comment
-from moderation.pipeline import RULE_TEXT
+from moderation.operations import (
+    DisplayNameTaken,
+    OperationError,
+    create_user,
+    decide_stored_comment,
+    profanity_setting,
+    report_comment,
+    submit_comment,
+)
+from moderation.pipeline import PROFANITY_TEXT, RULE_TEXT
 from moderation.ratelimits import configured
 from moderation.security import CSP
 from moderation.sites.operations import find_site, normal_origin, origin_allowed, story_for
@@ -23,8 +35,6 @@ from moderation.sites.sso import SsoError, embed_reader, embed_token, reader_fro
 bp = Blueprint("embed", __name__)
 csrf.exempt(bp)
 EMBED_JS = Path(__file__).resolve().parents[2] / "static" / "embed.js"
-REASON_LABELS = {"abuse": "Abusive", "personal_attack": "A personal attack", "not_english": "Not in English",
-                 "not_sentences": "Not in sentences", "spam": "Spam", "other": "Something else"}
 
 
 @bp.get("/embed.js")
@@ -58,33 +68,39 @@ def _reader_key():
     return f"post-reader:{reader.id if reader else 'none'}"
 
 
-def _waiting(story, reader):
-    """The reader's own comments on the story still waiting for a moderator (only they see them)."""
-    if reader is None:
-        return []
-    return db.session.scalars(select(Comment).where(Comment.story_id == story.id, Comment.author_id == reader.id,
-                                                    Comment.status.in_(("pending", "review")))
-                              .order_by(Comment.created_at.desc()).limit(20)).all()
-
-
-def _stream(story, site, reader, form=None, rejected=None, notice=None, status=200):
-    """The stream as HTML: the same threads, replies, rules, rejections and reports as the story page."""
-    threads, replies, count = None, {}, 0
-    if rejected is None:
-        threads = db.paginate(
-            select(Comment).where(Comment.story_id == story.id, Comment.parent_id.is_(None),
-                                  Comment.status == "published", ~Comment.hidden)
-            .order_by(Comment.created_at.desc(), Comment.id.desc()),
-            page=page_number(request.args), per_page=current_app.config["COMMENTS_PER_PAGE"], error_out=False)
-        replies = replies_of([thread.id for thread in threads.items])
-        count = db.session.scalar(select(db.func.count(Comment.id)).where(
-            Comment.story_id == story.id, Comment.status == "published", ~Comment.hidden))
+def _stream(story, site, reader, form=None, rejected=None, notice=None, status=200, single=None, editing=None):
+    """The stream as HTML from the story page's own partials: sorts, featured first, replies, the reader's waiting
+    comments in place, permalinks, read more, edit, delete, feature and report, pointed at the embed's routes."""
+    threads, replies, continues, count = None, {}, set(), 0
+    viewer_id = reader.id if reader else None
+    sort = request.args.get("sort") if request.args.get("sort") in SORTS else "newest"
+    if single is not None:
+        replies, continues = reading.replies_of([single.id], viewer_id)
+    elif rejected is None and editing is None:
+        threads = db.paginate(reading.threads_query(story.id, viewer_id, sort), page=page_number(request.args),
+                              per_page=current_app.config["COMMENTS_PER_PAGE"], error_out=False)
+        replies, continues = reading.replies_of([thread.id for thread in threads.items], viewer_id)
+        count = reading.visible_count(story.id)
     form = form or CommentForm(formdata=None, meta={"csrf": False})  # a fresh form after a post that went through
+    parent_id = parse_id(form.parent_id.data or "") if rejected is not None else None
     return render_template(
-        "embed/_stream.html", story=story, site=site, reader=reader, form=form,
-        threads=threads, replies=replies, count=count, rejected=rejected, notice=notice, rule_text=RULE_TEXT,
-        waiting=_waiting(story, reader), max_depth=MAX_DEPTH, reason_labels=REASON_LABELS,
+        "embed/_stream.html", site=site, form=form, threads=threads, replies=replies, continues=continues,
+        count=count, rejected=rejected, notice=notice, rule_text=RULE_TEXT, sort=sort, single=single,
+        editing=editing, replying_to=db.session.get(Comment, parent_id) if parent_id else None,
+        profanity_rule=PROFANITY_TEXT[profanity_setting()], **thread_context(story, reader, EmbedLinks(story)),
     ), status
+
+
+def _own_comment(story, comment_id, reader):
+    """The reader's own comment on the framed story, or the HTTP error that says why not."""
+    if reader is None:
+        abort(401)
+    comment = db.session.get(Comment, comment_id)
+    if comment is None or comment.story_id != story.id:
+        abort(404)
+    if comment.author_id != reader.id:
+        abort(403)
+    return comment
 
 
 @bp.get("/embed/frame")
@@ -176,6 +192,87 @@ def report(story_id, comment_id):
     return _stream(story, site, reader, notice="Thank you: a moderator will look at this comment.")
 
 
+@bp.get("/embed/stories/<int:story_id>/comments/<int:comment_id>")
+def comment(story_id, comment_id):
+    """One comment with its replies in the frame: its permalink, and where a deep branch continues."""
+    story, site = _story(story_id)
+    reader = _reader(site)
+    shown = db.session.scalar(select(Comment).where(Comment.id == comment_id, Comment.story_id == story.id,
+                                                    reading.shown_to(reader.id if reader else None)))
+    if shown is None:
+        abort(404)
+    return _stream(story, site, reader, single=shown)
+
+
+@bp.route("/embed/stories/<int:story_id>/comments/<int:comment_id>/edit", methods=["GET", "POST"])
+@limiter.limit(configured("RATELIMIT_POST_PER_READER"), key_func=_reader_key, methods=["POST"])
+def edit(story_id, comment_id):
+    """The author changes a comment within EDIT_MINUTES of posting it, in the frame; judged again as on the site."""
+    story, site = _story(story_id)
+    reader = _reader(site)
+    comment = _own_comment(story, comment_id, reader)
+    if not can_edit(comment, reader):
+        return _stream(story, site, reader, status=409, notice=(
+            f"A comment can be edited for {EDIT_MINUTES} minutes after posting; this one no longer can."))
+    if request.method == "GET":
+        return _stream(story, site, reader, form=CommentForm(formdata=None, text=comment.text, meta={"csrf": False}),
+                       editing=comment)
+    form = CommentForm(meta={"csrf": False})
+    if not form.validate_on_submit():
+        return _stream(story, site, reader, form=form, editing=comment, status=422)
+    try:
+        edit_comment(comment, reader, form.text.data)
+    except OperationError as error:
+        db.session.rollback()
+        form.text.errors.append(str(error))
+        return _stream(story, site, reader, form=form, editing=db.session.get(Comment, comment_id), status=422)
+    db.session.commit()  # stored before any classifier runs
+    verdict = decide_stored_comment(comment_id)
+    story, site = _story(story_id)
+    reader = db.session.get(User, reader.id)
+    if verdict is not None and verdict.decision == "reject":  # the earlier text stays up; nothing to send again
+        return _stream(story, site, reader, rejected=verdict, status=422)
+    notice = ("Your edit is published." if verdict is not None and verdict.decision == "publish" else
+              "Thanks! Your comment is waiting for a moderator. Only you can see it until it is approved.")
+    return _stream(story, site, reader, notice=notice)
+
+
+@bp.post("/embed/stories/<int:story_id>/comments/<int:comment_id>/delete")
+def delete(story_id, comment_id):
+    story, site = _story(story_id)
+    reader = _reader(site)
+    comment = _own_comment(story, comment_id, reader)
+    try:
+        delete_comment(comment, reader)
+    except OperationError as error:
+        db.session.rollback()
+        return _stream(story, site, reader, notice=str(error), status=422)
+    db.session.commit()
+    return _stream(story, site, reader, notice="Your comment is deleted.")
+
+
+@bp.post("/embed/stories/<int:story_id>/comments/<int:comment_id>/feature")
+def feature(story_id, comment_id):
+    """A moderator (signed in to the embed with that role) features a comment or stops featuring it."""
+    story, site = _story(story_id)
+    reader = _reader(site)
+    if reader is None:
+        abort(401)
+    if not reader.has_role("moderator"):
+        abort(403)
+    comment = db.session.get(Comment, comment_id)
+    if comment is None or comment.story_id != story.id:
+        abort(404)
+    try:
+        set_featured(comment, reader, request.form.get("featured") == "1")
+    except OperationError as error:
+        db.session.rollback()
+        return _stream(story, site, reader, notice=str(error), status=422)
+    db.session.commit()
+    return _stream(story, site, reader, notice="Featured: shown first in the thread." if comment.featured else
+                   "No longer featured.")
+
+
 def _site_from_body():
     site = find_site((request.form.get("site") or (request.get_json(silent=True) or {}).get("site") or "")[:60])
     if site is None or site.is_default:
@@ -215,5 +312,30 @@ def login():
     if not check_password_hash(user.password_hash if user else _NO_ACCOUNT_HASH, password) or user is None:
         return jsonify(error="Wrong email or password."), 401
     user.get_id()  # gives a first-time account its session token
+    db.session.commit()
+    return jsonify(token=embed_token(user, site), name=user.display_name)
+
+
+@bp.post("/embed/register")
+@limiter.limit(configured("RATELIMIT_REGISTER_PER_ADDRESS"), key_func=lambda: f"register-address:{request.remote_addr}")
+def register():
+    """A new account of this service from inside the frame (sites without SSO): the answer is the embed's token, so
+    no cookie is needed; the address is confirmed by mail as on the service's own registration page."""
+    site = _site_from_body()
+    if not site.local_accounts:
+        return jsonify(error="This site signs its readers in itself."), 403
+    form = RegisterForm(meta={"csrf": False})
+    if not form.validate():
+        return jsonify(error=" ".join(error for errors in form.errors.values() for error in errors)), 422
+    try:
+        user = create_user(form.email.data, form.password.data, display_name=form.display_name.data)
+    except DisplayNameTaken as error:
+        db.session.rollback()
+        return jsonify(error=str(error)), 422
+    except OperationError:
+        db.session.rollback()
+        return jsonify(error="This account could not be created. If you already have one, log in instead."), 422
+    send_verification(user)
+    user.get_id()
     db.session.commit()
     return jsonify(token=embed_token(user, site), name=user.display_name)

@@ -40,6 +40,20 @@ def reset_mail(user):
     return _spec(user, "Reset your password", "reset.txt", link=link, minutes=minutes)
 
 
+def email_change_mail(user, new_email):
+    """To the new address: the link that moves the account there (it proves the reader reads that mailbox)."""
+    days = current_app.config["EMAIL_VERIFY_MAX_AGE"] // 86400
+    link = absolute_url("accounts.confirm_email_change", token=make_token(user, "email", new_email))
+    return {**_spec(user, "Confirm your new email address", "email_change.txt", link=link, days=days,
+                    new_email=new_email), "to": new_email}
+
+
+def email_change_notice(user, new_email):
+    """To the old address: someone asked to move the account elsewhere; nothing changes unless the link is opened."""
+    return _spec(user, "A change of your email address was asked for", "email_change_notice.txt",
+                 new_email=new_email, reset_link=absolute_url("accounts.forgot_password"))
+
+
 def password_changed_mail(user):
     return _spec(user, "Your password was changed", "password_changed.txt",
                  reset_link=absolute_url("accounts.forgot_password"))

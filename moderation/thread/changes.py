@@ -1,7 +1,7 @@
 """The author's edit and deletion of a comment, and a moderator's feature; these flush, and the caller commits."""
 from datetime import timedelta
 
-from sqlalchemy import update
+from sqlalchemy import and_, case, update
 
 from moderation.extensions import db
 from moderation.models import Comment, utcnow
@@ -25,7 +25,9 @@ def can_edit(comment, user):
 def edit_comment(comment, author, text):
     """Replace the text and send the comment to be judged again; the earlier text stays in the audit log.
 
-    The revision moves on, so a moderator's decision taken on the earlier text is refused as out of date."""
+    A published comment keeps its published text for readers (published_text) until the edit is published or a
+    moderator decides; a machine rejection of the edit leaves it up. The revision moves on, so a moderator's
+    decision taken on the earlier text is refused as out of date."""
     if comment.author_id != author.id:
         raise OperationError("Only its author can edit a comment.")
     refusal = posting_refusal(author)
@@ -38,7 +40,9 @@ def edit_comment(comment, author, text):
     before = {"text": comment.text, "status": comment.status}
     db.session.execute(
         update(Comment).where(Comment.id == comment.id)
-        .values(text=text, status="pending", edited_at=utcnow(), revision=Comment.revision + 1, hidden=False)
+        .values(text=text, status="pending", edited_at=utcnow(), revision=Comment.revision + 1, hidden=False,
+                published_text=case((and_(Comment.status == "published", ~Comment.hidden), Comment.text),
+                                    else_=Comment.published_text))
         .execution_options(synchronize_session=False)
     )
     db.session.refresh(comment)

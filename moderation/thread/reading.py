@@ -12,15 +12,20 @@ LONG_COMMENT = 700  # characters after which a comment is collapsed behind "Read
 WAITING = ("pending", "review")
 
 
+def live(model=Comment):
+    """Comments every reader sees: published, or with their published text kept while an edit waits or after the
+    machine rejected the edit; never when hidden by reports."""
+    return and_(or_(model.status == "published", model.published_text.is_not(None)), ~model.hidden)
+
+
 def shown_to(viewer_id, model=Comment):
     """Published comments not hidden by reports, plus the viewer's own comments still waiting for a decision.
 
     A comment its author deleted is shown (as deleted) only while a visible reply hangs under it."""
-    published = and_(model.status == "published", ~model.hidden)
+    published = live(model)
     own_waiting = and_(model.author_id == viewer_id, model.status.in_(WAITING)) if viewer_id else false()
     child = aliased(Comment)
-    answered = exists().where(child.parent_id == model.id, child.status == "published", ~child.hidden,
-                              child.deleted_at.is_(None))
+    answered = exists().where(child.parent_id == model.id, live(child), child.deleted_at.is_(None))
     return and_(or_(published, own_waiting), or_(model.deleted_at.is_(None), answered))
 
 
@@ -28,7 +33,7 @@ def reply_count(model=Comment):
     """The visible direct replies of a comment, as a correlated subquery."""
     child = aliased(Comment)
     return (select(func.count(child.id))
-            .where(child.parent_id == model.id, child.status == "published", ~child.hidden)
+            .where(child.parent_id == model.id, live(child))
             .correlate(model).scalar_subquery())
 
 
@@ -45,7 +50,7 @@ def threads_query(story_id, viewer_id, sort):
 def visible_count(story_id):
     """How many comments of a story every reader can see."""
     return db.session.scalar(select(func.count(Comment.id)).where(
-        Comment.story_id == story_id, Comment.status == "published", ~Comment.hidden, Comment.deleted_at.is_(None)))
+        Comment.story_id == story_id, live(), Comment.deleted_at.is_(None)))
 
 
 def replies_of(root_ids, viewer_id=None):
