@@ -23,6 +23,7 @@ SHORT_TEXT_WORDS = 5
 
 _loaded = {}
 _load_lock = threading.Lock()
+KEEP_LOADED = 2  # versions a process keeps in memory: the active one and the one it replaced or is compared with
 
 
 @dataclass
@@ -36,13 +37,19 @@ class Decision:
 
 
 def load_bundle(models_dir, version):
-    """Load a version's classifiers from the instance folder once per process.
+    """Load a version's classifiers from the instance folder once per process (the newest KEEP_LOADED stay).
 
-    The artifact must match its card's sha256 and the card the sha256 recorded at registration."""
+    The artifact must match its card's sha256 and the card the sha256 recorded at registration; a host lacking it
+    fetches it from the database first (moderation.versions.load_verified)."""
+    from moderation.versions import load_verified  # moderation.versions imports this module
+
     key = (str(models_dir), version.name, version.sha256)
     with _load_lock:
         if key not in _loaded:
-            _loaded[key] = store.load(models_dir, version.name, version.sha256)
+            _loaded[key] = load_verified(models_dir, version)
+            while len(_loaded) > KEEP_LOADED:
+                del _loaded[next(iter(_loaded))]
+        _loaded[key] = _loaded.pop(key)  # the most recently used last
         return _loaded[key]
 
 
