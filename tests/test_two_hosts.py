@@ -1,9 +1,9 @@
 """Two app hosts on one PostgreSQL and one Redis, with a worker: what one host does, every host sees.
 
 Each host is a real gunicorn with an instance folder of its own (no model files in it); the worker is
-`flask --app wsgi worker`. An admin trains on host A, the worker trains, the admin promotes on A, and a comment
-posted on host B is judged by the new version. Then the worker is killed mid-job: the job is taken up again by
-the next worker and no comment is lost."""
+`flask --app wsgi worker`. An admin trains on host A; the worker is killed mid-job and the next worker takes the job
+up again, and no comment posted meanwhile is lost; the admin promotes on A, and a comment posted on host B is judged
+by the new version."""
 import os
 import re
 import signal
@@ -110,57 +110,52 @@ def test_two_hosts_and_a_worker_share_versions_sessions_limits_and_jobs(database
     env_a, env_b, env_w = (instance(tmp_path, name, queue) for name in ("host-a", "host-b", "worker"))
     port_a, port_b = free_port(), free_port()
     log = open(tmp_path / "worker.log", "w+")
-    processes = []
+    processes = [start_worker(env_w, log)]
+    worker = processes[0]
     try:
         processes.append(serve("wsgi:app", ROOT, env_a, 1, port_a))
         processes.append(serve("wsgi:app", ROOT, env_b, 1, port_b))
-        worker = start_worker(env_w, log)
-        processes.append(worker)
-
         admin = Reader(port_a)
         admin.log_in("admin@example.com")
-        _, page = admin.request("GET", "/admin/models")
-        status, _ = admin.request("POST", "/admin/models/train", {"csrf_token": token(page), "limit": "100"})
-        assert status == 302
-        trained = wait_for(database, lambda s: s.scalar(select(Job).where(Job.status.in_(("succeeded", "failed")))),
-                           what="the worker's training job")
-        assert (trained.status, trained.worker.split(":")[-1]) == ("succeeded", str(worker.pid)), trained.error
-        name = trained.result_version
-        assert not (tmp_path / "host-a" / "models" / f"{name}.joblib").exists()  # only the worker has the file
-
-        _, page = admin.request("GET", "/admin/models")
-        status, _ = admin.request("POST", f"/admin/models/{name}/promote",
-                                  {"csrf_token": token(page), "confirmed": "1"})
-        assert status == 302
-        assert (tmp_path / "host-a" / "models" / f"{name}.joblib").exists()  # fetched and checked to promote
-
         reader = Reader(port_a)
         reader.log_in("reader@example.com")
         on_host(reader, port_b)  # logged in on A; B reads the same signed session
-        text = "I hope the council publishes the full budget for the new lanes before the works start."
-        assert post_comment(reader, database.story, text) == 302
-        assert verdict_version(database, text)[1] == name  # B fetched the version from the database, unrestarted
 
-        # The worker dies mid-job (SIGKILL: no cleanup); a comment posted meanwhile is judged all the same.
+        # The admin trains on A; the worker dies mid-job (SIGKILL: no cleanup) and a comment posted meanwhile is
+        # judged all the same; the next worker takes the job up again once its heartbeat is overdue.
         _, page = admin.request("GET", "/admin/models")
-        admin.request("POST", "/admin/models/train", {"csrf_token": token(page), "limit": "100"})
-        running = wait_for(database, lambda s: s.scalar(select(Job).where(Job.status == "running", Job.percent > 0)),
-                           what="the second job running")
+        status, _ = admin.request("POST", "/admin/models/train", {"csrf_token": token(page), "limit": "100"})
+        assert status == 302
+        job = wait_for(database, lambda s: s.scalar(select(Job).where(Job.status == "running", Job.percent > 0)),
+                       what="the training job running in the worker")
+        assert job.worker.split(":")[-1] == str(worker.pid)
         worker.send_signal(signal.SIGKILL)
         worker.wait(10)
         during = "Thank you for this clear report on the council meeting and the vote."
-        assert post_comment(on_host(reader, port_a), database.story, during) == 302
-        assert verdict_version(database, during) == ("published", name)
+        assert post_comment(reader, database.story, during) == 302
+        assert verdict_version(database, during) == ("published", TEST_VERSION)
         time.sleep(3)  # the heartbeat timeout: only then is the job presumed lost (a slow stage is not)
         replacement = start_worker(env_w, log)
         processes.append(replacement)
-        done = wait_for(database, lambda s: (lambda j: j if j.status in ("succeeded", "failed") else None)(
-            s.get(Job, running.id)), what="the killed job taken up again")
+        done = wait_for(database, lambda s: (lambda j: j if j.status not in ("queued", "running") else None)(
+            s.get(Job, job.id)), what="the killed job taken up again")
         assert (done.status, done.attempts, done.worker.split(":")[-1]) == ("succeeded", 2, str(replacement.pid))
+        name = done.result_version
+        assert not (tmp_path / "host-a" / "models" / f"{name}.joblib").exists()  # only the worker has the file
+
+        # The admin promotes on A (which fetches and checks the artifact); B judges its next comment with it.
+        _, page = admin.request("GET", "/admin/models")
+        status, _ = admin.request("POST", f"/admin/models/{name}/promote", {"csrf_token": token(page), "confirmed": "1"})
+        assert status == 302
+        assert (tmp_path / "host-a" / "models" / f"{name}.joblib").exists()
+        text = "I hope the council publishes the full budget for the new lanes before the works start."
+        assert post_comment(on_host(reader, port_b), database.story, text) == 302
+        assert verdict_version(database, text)[1] == name  # B fetched it from the database, unrestarted
+        assert (tmp_path / "host-b" / "models" / f"{name}.joblib").exists()
 
         # Rate limits are counted in Redis: posts alternating between the hosts share one allowance.
         statuses = [post_comment(on_host(reader, port), database.story, f"A further civil remark, number {n}.")
-                    for n, port in zip(range(POSTS_PER_MINUTE), [port_b, port_a] * POSTS_PER_MINUTE)]
+                    for n, port in zip(range(POSTS_PER_MINUTE), [port_a, port_b] * POSTS_PER_MINUTE)]
         assert statuses == [302] * (POSTS_PER_MINUTE - 2) + [429] * 2  # 2 posts before: 3 left of 5
 
         with database.app_context():
