@@ -47,8 +47,13 @@ def create_app(test_config=None, instance_path=None):
         app.config.update(test_config)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret(app.instance_path)
+        if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+            app.logger.warning("SECRET_KEY is not set: this host signs sessions with its own instance/secret_key, "
+                               "so other hosts on the same database will not accept them (README: Several hosts)")
     app.config["MODELS_DIR"] = os.path.join(app.instance_path, "models")
-    app.config.setdefault("RATELIMIT_STORAGE_URI", os.environ.get("REDIS_URL") or "swept-memory://")
+    # Rate limits must agree across hosts: in Redis whenever the queue is (REDIS_URL in config.py or the environment).
+    app.config.setdefault("RATELIMIT_STORAGE_URI",
+                          app.config.get("REDIS_URL") or os.environ.get("REDIS_URL") or "swept-memory://")
     for name in ("JOB_HEARTBEAT_TIMEOUT", "JOB_MAX_ATTEMPTS"):
         if os.environ.get(name):
             app.config[name] = float(os.environ[name])

@@ -194,7 +194,7 @@ def save_thresholds(name):
 @role_required("admin")
 def promote(name):
     version = _version_or_404(name)
-    problem = versions.artifact_problem(current_app.config["MODELS_DIR"], version)
+    problem = versions.artifact_problem(current_app.config["MODELS_DIR"], version, fetch=True)
     if problem:
         flash(f"{name} cannot be promoted: {problem}.", "error")
         return redirect(url_for("admin.models"))
@@ -209,7 +209,7 @@ def promote(name):
     record_audit(current_user, "promote", "model_version", version.id,
                  {"active": previous.name if previous else None}, {"active": name})
     db.session.commit()
-    flash(f"{name} is now active; every worker uses it from its next comment.", "success")
+    flash(f"{name} is now active; every worker on every host uses it from its next comment.", "success")
     return redirect(url_for("admin.models"))
 
 

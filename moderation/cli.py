@@ -48,6 +48,7 @@ def register(app):
 
     for command in (create_user_command, train_command, run_job_command, promote_command, models_command,
                     score_command, bootstrap_command, evaluate_command, sweep_command, profanity_command, worker_command,
+                    share_artifacts_command,
                     *COMMANDS):
         app.cli.add_command(command)
 
@@ -289,6 +290,18 @@ def profanity_command(setting):
         set_setting("profanity", setting, None)
         db.session.commit()
     click.echo(f"{profanity_setting()}: {PROFANITY_TEXT[profanity_setting()]}")
+
+
+@click.command("share-artifacts")
+@with_appcontext
+def share_artifacts_command():
+    """Store in the database the verified artifacts of versions trained here before they were shared, so every
+    host can fetch them (versions trained now are shared as they are registered)."""
+    from moderation.versions import share_local_artifacts
+
+    shared = share_local_artifacts(current_app.config["MODELS_DIR"])
+    db.session.commit()
+    click.echo(f"Shared {', '.join(shared) if shared else 'nothing (every local version is shared already)'}.")
 
 
 @click.command("sweep")

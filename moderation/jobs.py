@@ -22,6 +22,7 @@ from moderation.operations import (
     split_decisions,
 )
 from moderation.pipeline import load_bundle
+from moderation.versions import share_artifact
 
 # Training reports 0-100; the job maps it to 0-TRAINING_SHARE and spends the rest comparing and saving.
 TRAINING_SHARE = 85
@@ -271,6 +272,7 @@ def _train(job, progress):
     name = next_version_name()
     metadata = store.save(bundle, config["MODELS_DIR"], name)
     register_version(name, metadata)
+    share_artifact(config["MODELS_DIR"], name, metadata["sha256"])  # every host fetches it from the database
     return name
 
 

@@ -26,6 +26,7 @@ _loaded = {}
 _load_lock = threading.Lock()
 # Called as hook(bundle, seconds) on each version loaded for serving (moderation.observability times its stages).
 load_hooks = []
+KEEP_LOADED = 2  # versions a process keeps in memory: the active one and the one it replaced or is compared with
 
 
 @dataclass
@@ -39,16 +40,22 @@ class Decision:
 
 
 def load_bundle(models_dir, version):
-    """Load a version's classifiers from the instance folder once per process.
+    """Load a version's classifiers from the instance folder once per process (the newest KEEP_LOADED stay).
 
-    The artifact must match its card's sha256 and the card the sha256 recorded at registration."""
+    The artifact must match its card's sha256 and the card the sha256 recorded at registration; a host lacking it
+    fetches it from the database first (moderation.versions.load_verified)."""
+    from moderation.versions import load_verified  # moderation.versions imports this module
+
     key = (str(models_dir), version.name, version.sha256)
     with _load_lock:
         if key not in _loaded:
             started = time.perf_counter()
-            _loaded[key] = store.load(models_dir, version.name, version.sha256)
+            _loaded[key] = load_verified(models_dir, version)
             for hook in load_hooks:
                 hook(_loaded[key], time.perf_counter() - started)
+            while len(_loaded) > KEEP_LOADED:
+                del _loaded[next(iter(_loaded))]
+        _loaded[key] = _loaded.pop(key)  # the most recently used last
         return _loaded[key]
 
 
