@@ -4,7 +4,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 
-from classifiers import RULES, store
+from classifiers import RULES
 
 RULE_TEXT = {
     "not_english": "Comments must be in English.",
