@@ -6,6 +6,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from moderation.extensions import db
+from moderation.legal import mails
 from moderation.legal.models import Statement
 from moderation.models import Report, Review
 
@@ -54,7 +55,10 @@ def after_review(comment, review, source="moderator", extra=None):
         return None
     facts = {"reason": review.reason, "note": review.note, "review_id": review.id, **(extra or {})}
     action = "removed" if source == "notice" else "rejected"
-    return issue(comment, action, "illegal" if source == "notice" else review.reason, facts, False, source)
+    statement = issue(comment, action, "illegal" if source == "notice" else review.reason, facts, False, source)
+    if review.previous_status != "review":  # a comment waiting for review is told by the decision mail instead
+        mails.statement_issued(statement, comment)
+    return statement
 
 
 def after_hiding(comment, threshold):
@@ -63,7 +67,9 @@ def after_hiding(comment, threshold):
     reasons = Counter(report.reason for report in reports)
     facts = {"reports": len(reports), "weight": round(sum(r.weight for r in reports), 2), "threshold": threshold,
              "reasons": dict(reasons)}
-    return issue(comment, "hidden", reasons.most_common(1)[0][0] if reasons else "other", facts, True, "reports")
+    statement = issue(comment, "hidden", reasons.most_common(1)[0][0] if reasons else "other", facts, True, "reports")
+    mails.statement_issued(statement, comment)
+    return statement
 
 
 def of_comment(comment_id):
