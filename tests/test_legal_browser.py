@@ -93,12 +93,12 @@ def test_appeal_and_notice_decided_by_another_moderator(app, live_server, browse
     moderator.get_by_role("link", name="Notices").click()
     expect(moderator.locator("table")).to_contain_text("Unlawful disclosure of someone's personal data")
     problems += axe_problems(moderator)
+    screenshot(moderator, "notices-queue.png", tmp_path)
     moderator.get_by_role("link", name=notice_uid).click()
     moderator.get_by_label("Remove the comment").check()
     moderator.get_by_label("Reason, sent to them").fill("It discloses a private phone number and accuses him of a crime.")
     moderator.get_by_role("button", name="Decide the notice").click()
     expect(moderator.locator(".flash.success")).to_contain_text(f"comment {illegal} removed")
-    screenshot(moderator, "notices-queue.png", tmp_path)
 
     # Each side sees the outcome: the author on My comments, the sender on the receipt page, and all by mail.
     author.reload()
