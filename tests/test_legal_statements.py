@@ -90,3 +90,17 @@ def test_a_statement_cannot_be_changed_once_issued(app, make_user, make_comment)
             db.session.execute(update(Statement).values(rule="other"))
         db.session.rollback()
         assert db.session.scalar(select(Statement.rule)) == "abuse"
+
+
+def test_the_newsrooms_dispute_body_is_added_to_the_redress(app, client, login, make_user, make_comment):
+    app.config["LEGAL_REDRESS_NOTE"] = "Out-of-court disputes: the Example Press Council, https://adr.example."
+    moderator_id, _ = make_user("moderator")
+    author_id, _ = login()
+    comment_id = make_comment(CIVIL, author_id=author_id)
+    with app.app_context():
+        review_comment(comment_id, db.session.get(User, moderator_id), "reject", "abuse")
+        db.session.commit()
+        redress = db.session.scalar(select(Statement.redress))
+    assert redress.startswith("You can appeal this decision within six months")
+    assert redress.endswith("the Example Press Council, https://adr.example.")
+    assert "Example Press Council" in client.get("/my/comments").get_data(as_text=True)

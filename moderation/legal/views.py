@@ -60,13 +60,16 @@ def init_app(app):
 
 
 def _statements_with_appeals(comment):
-    """(statement, its appeal or None, whether it can be appealed now) for a comment, newest first."""
+    """(statement, its appeal or None, whether it can be appealed now) for a comment, newest first: the one that
+    still stands, and those appealed (to show the outcome); one reversed or undone without an appeal is not shown."""
     rows = statements.of_comment(comment.id)
     if not rows:
         return []
     filed = {a.statement_id: a for a in db.session.scalars(select(Appeal).where(Appeal.comment_id == comment.id))}
+    standing = rows[-1].id if appeals.restricted(comment) else None
     user = current_user if current_user.is_authenticated else None
-    return [(s, filed.get(s.id), user is not None and appeals.refusal(s, user) is None) for s in reversed(rows)]
+    return [(s, filed.get(s.id), user is not None and appeals.refusal(s, user) is None)
+            for s in reversed(rows) if s.id == standing or s.id in filed]
 
 
 def _reader_key():
