@@ -11,6 +11,7 @@ from sqlalchemy.orm import defer
 
 from classifiers import RULES, profanity
 from moderation.extensions import db
+from moderation.legal import statements
 from moderation.models import (
     ROLES,
     STANDINGS,
@@ -26,7 +27,6 @@ from moderation.models import (
     Verdict,
     utcnow,
 )
-from moderation.legal import statements
 from moderation.mail import messages
 from moderation.pipeline import judge, load_bundle
 from moderation.webhooks import events

@@ -10,8 +10,8 @@ from sqlalchemy.orm import aliased
 from classifiers import RULES
 from moderation.auth import role_required
 from moderation.extensions import db
-from moderation.legal import appeals
 from moderation.forms import parse_id
+from moderation.legal import appeals
 from moderation.models import Comment, Review, User, Verdict, utcnow
 from moderation.operations import as_utc
 from moderation.pipeline import RULE_TEXT
