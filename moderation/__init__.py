@@ -73,6 +73,7 @@ def create_app(test_config=None, instance_path=None):
     from moderation.accounts import views as accounts
     from moderation.api import coral, integrations, perspective, rest
     from moderation.embed import views as embed
+    from moderation.legal import views as legal
     from moderation.sites import admin as sites_admin
 
     app.register_blueprint(auth.bp)
@@ -86,6 +87,7 @@ def create_app(test_config=None, instance_path=None):
     app.register_blueprint(embed.bp)
     rest.init_app(app)
     accounts.init_app(app)
+    legal.init_app(app)
     cli.register(app)
     app.register_error_handler(HTTPException, _render_http_error)
     app.register_error_handler(CSRFError, render_csrf_error)

@@ -11,6 +11,7 @@ from classifiers import RULES
 from moderation.auth import role_required
 from moderation.extensions import db
 from moderation.forms import parse_id
+from moderation.legal import appeals
 from moderation.models import Comment, Review, User, Verdict, utcnow
 from moderation.operations import as_utc
 from moderation.pipeline import RULE_TEXT
@@ -128,4 +129,5 @@ def page():
         per_moderator=decisions_per_moderator(since),
         agreement=agreement_per_rule(since),
         audit=audit_outcomes(),
+        appeals=appeals.figures(since),
     )

@@ -4,6 +4,7 @@ from urllib.parse import urlsplit
 from flask import current_app, render_template
 
 from moderation.accounts.tokens import make_token
+from moderation.legal import mails, statements
 from moderation.mail.delivery import send_after_commit
 from moderation.pipeline import RULE_TEXT
 
@@ -89,8 +90,10 @@ def comment_decided(comment, review):
     approved = review.action == "approve"
     subject = "Your comment is published" if approved else "Your comment was not published"
     link = absolute_url("comments.story", slug=comment.story.slug, _anchor=f"c{comment.id}")
+    statement = None if approved else statements.latest(comment.id)  # DSA Art. 17: its id, facts and redress
     send_after_commit(_notification(
         comment.author, "decisions", subject, "decision.txt", comment=comment, review=review, approved=approved,
+        statement=statement, **(mails.statement_links(statement) if statement else {}),
         reason=REASON_TEXT.get(review.reason, REASON_TEXT["other"]) if not approved else "",
         link=link, my_comments=absolute_url("comments.my_comments"),
     ))

@@ -1,0 +1,44 @@
+"""The legal mails: a statement of reasons, an appeal's outcome, a notice's receipt and its decision."""
+from flask import render_template
+
+from moderation.mail.delivery import send_after_commit
+from moderation.mail import messages  # the module, not its names: messages imports this module too
+
+
+def _send(to, subject, template, **context):
+    text = render_template(f"legal/mail/{template}", **context)
+    send_after_commit({"to": to, "subject": subject, "text": text, "headers": {}})
+
+
+def statement_links(statement):
+    """The absolute link a statement's mail names for an appeal ("" when it is already an appeal's outcome)."""
+    return {"appeal_link": messages.absolute_url("legal.appeal", uid=statement.uid) if statement.source != "appeal" else ""}
+
+
+def statement_issued(statement, comment):
+    """Tell the author of a rejection, hiding or removal no other mail told them of (their decisions preference)."""
+    if comment.author is None or not messages.wants(comment.author, "decisions"):
+        return
+    _send(comment.author.email, f"Why your comment is not shown ({statement.uid})", "statement.txt",
+          user=comment.author, comment=comment, statement=statement, my_comments=messages.absolute_url(
+              "comments.my_comments"), **statement_links(statement))
+
+
+def appeal_decided(appeal, statement=None):
+    """The outcome of an appeal, with its reason, to the author who made it (always, to a confirmed address)."""
+    author = appeal.author
+    if author is None or author.deleted_at is not None or author.email_verified_at is None:
+        return
+    subject = "Your appeal: your comment is published" if appeal.status == "reversed" else "Your appeal was decided"
+    _send(author.email, subject, "appeal_outcome.txt", user=author, appeal=appeal, statement=statement,
+          comment=appeal.comment, my_comments=messages.absolute_url("comments.my_comments"))
+
+
+def notice_received(notice):
+    _send(notice.email, f"We received your notice {notice.uid}", "notice_receipt.txt", notice=notice,
+          link=messages.absolute_url("legal.notice_receipt", uid=notice.uid))
+
+
+def notice_decided(notice):
+    _send(notice.email, f"Decision on your notice {notice.uid}", "notice_decision.txt", notice=notice,
+          link=messages.absolute_url("legal.notice_receipt", uid=notice.uid))
