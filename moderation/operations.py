@@ -26,6 +26,7 @@ from moderation.models import (
     Verdict,
     utcnow,
 )
+from moderation.legal import statements
 from moderation.mail import messages
 from moderation.pipeline import judge, load_bundle
 from moderation.webhooks import events
@@ -268,6 +269,7 @@ def classify_comment(comment):
     comment.status = {"publish": "published", "review": "review", "reject": "rejected"}[verdict.decision]
     comment.audit_sample = sampled  # a sample of automatic decisions goes to the audit queue
     db.session.flush()
+    statements.after_verdict(comment, verdict)  # a rejection's statement of reasons (DSA Art. 17)
     events.comment_event(comment, events.STATUS_EVENTS[comment.status])
     if comment.status == "published":
         messages.comment_published(comment)
@@ -342,8 +344,10 @@ def sweep_pending(older_than=PENDING_SWEEP_SECONDS):
     return swept
 
 
-def review_comment(comment_id, moderator, action, reason=None, note="", revision=None):
-    """Record a moderator's decision, or reverse an earlier one.
+def review_comment(comment_id, moderator, action, reason=None, note="", revision=None, source="moderator",
+                   facts=None):
+    """Record a moderator's decision, or reverse an earlier one; a rejection issues a statement of reasons
+    (`source` and `facts` say when it answers a notice of illegal content).
 
     A conditional update: without `revision` only a comment still waiting for review is decided;
     with it, only a comment nobody has decided since that revision. A comment held by another
@@ -391,6 +395,7 @@ def review_comment(comment_id, moderator, action, reason=None, note="", revision
     )
     db.session.add(review)
     db.session.flush()
+    statements.after_review(comment, review, source, facts)
     db.session.execute(
         update(Report)
         .where(Report.comment_id == comment_id, Report.outcome.is_(None))
@@ -511,9 +516,10 @@ def report_comment(comment, reporter, reason):
     db.session.add(report)
     db.session.flush()
     events.comment_event(comment, "comment.reported", {"reason": reason})
-    if open_report_weight(comment.id) >= REPORT_HIDE_WEIGHT:
+    if not comment.hidden and open_report_weight(comment.id) >= REPORT_HIDE_WEIGHT:
         comment.hidden = True
         db.session.flush()
+        statements.after_hiding(comment, REPORT_HIDE_WEIGHT)
         events.comment_event(comment, "comment.hidden", {"reason": "reports"})
     return report
 

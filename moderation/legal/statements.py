@@ -1,0 +1,91 @@
+"""Statements of reasons (DSA Art. 17): every rejection, hiding and removal goes through issue()."""
+from collections import Counter
+from datetime import timedelta
+
+from flask import current_app
+from sqlalchemy import select
+
+from moderation.extensions import db
+from moderation.legal.models import Statement
+from moderation.models import Report, Review
+
+APPEAL_DAYS = 183  # six months (Art. 20(1)): an author can appeal a statement this long after it was issued
+REDRESS = ("You can appeal this decision within six months from My comments: a moderator who did not take it "
+           "will review it. You may also turn to a certified out-of-court dispute settlement body (DSA Art. 21) "
+           "or to the courts.")
+APPEAL_REDRESS = ("This is the outcome of your appeal. You may still turn to a certified out-of-court dispute "
+                  "settlement body (DSA Art. 21) or to the courts.")
+
+
+def redress_text(source):
+    """How to seek redress, with the newsroom's own note (its dispute body, its contact point) when configured."""
+    note = current_app.config.get("LEGAL_REDRESS_NOTE", "")
+    return " ".join(part for part in (APPEAL_REDRESS if source == "appeal" else REDRESS, note) if part)
+
+
+def issue(comment, action, rule, facts, automated, source):
+    """Store one statement for a comment's author (flush only); it can never be changed afterwards."""
+    statement = Statement(comment_id=comment.id, author_id=comment.author_id, action=action, rule=rule or "other",
+                          facts=facts, automated=automated, source=source, redress=redress_text(source))
+    db.session.add(statement)
+    db.session.flush()
+    return statement
+
+
+def after_verdict(comment, verdict):
+    """The machine's decision: a rejection gets a statement with the rules, scores, thresholds and marked words."""
+    if comment.status != "rejected":
+        return None
+    rules = verdict.rejecting_rules or list(verdict.broken_rules or [])
+    facts = {
+        "rules": rules,
+        "scores": {rule: round(verdict.scores.get(rule, 0.0), 3) for rule in rules},
+        "thresholds": {rule: (verdict.thresholds or {}).get(rule, {}).get("reject") for rule in rules},
+        "reasons": {rule: verdict.rule_reasons.get(rule, []) for rule in rules},
+        "marked": [comment.text[start:end] for start, end in verdict.rejecting_spans][:20],
+        "model_version": verdict.model_version,
+    }
+    return issue(comment, "rejected", rules[0] if rules else "other", facts, True, "machine")
+
+
+def after_review(comment, review, source="moderator", extra=None):
+    """A moderator's rejection (one by one, in bulk, on a ban, through the API, or on a notice)."""
+    if review.action != "reject":
+        return None
+    facts = {"reason": review.reason, "note": review.note, "review_id": review.id, **(extra or {})}
+    action = "removed" if source == "notice" else "rejected"
+    return issue(comment, action, "illegal" if source == "notice" else review.reason, facts, False, source)
+
+
+def after_hiding(comment, threshold):
+    """Readers' reports hid a comment automatically, once the weight of the open ones reached the threshold."""
+    reports = db.session.scalars(select(Report).where(Report.comment_id == comment.id, Report.outcome.is_(None))).all()
+    reasons = Counter(report.reason for report in reports)
+    facts = {"reports": len(reports), "weight": round(sum(r.weight for r in reports), 2), "threshold": threshold,
+             "reasons": dict(reasons)}
+    return issue(comment, "hidden", reasons.most_common(1)[0][0] if reasons else "other", facts, True, "reports")
+
+
+def of_comment(comment_id):
+    """A comment's statements, oldest first."""
+    return db.session.scalars(select(Statement).where(Statement.comment_id == comment_id)
+                              .order_by(Statement.id)).all()
+
+
+def latest(comment_id):
+    """The newest statement on a comment, or None."""
+    return db.session.scalar(select(Statement).where(Statement.comment_id == comment_id)
+                             .order_by(Statement.id.desc()).limit(1))
+
+
+def decider_id(statement):
+    """The moderator who took the decision a statement explains (None when the machine or reports did)."""
+    review_id = (statement.facts or {}).get("review_id")
+    return db.session.scalar(select(Review.moderator_id).where(Review.id == review_id)) if review_id else None
+
+
+def appeal_deadline(statement):
+    """The last moment an appeal against this statement is accepted."""
+    from moderation.operations import as_utc
+
+    return as_utc(statement.issued_at) + timedelta(days=APPEAL_DAYS)
