@@ -8,6 +8,7 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 
 from moderation.extensions import db
+from moderation.legal.models import Appeal, Notice, Statement
 from moderation.models import AuditEvent, Comment, Report, Review, Story, User, Verdict
 from moderation.transparency.report import build_report, wilson_interval
 from tests.conftest import PASSWORD, post_form
@@ -68,6 +69,32 @@ def seed_history(app, make_user, make_story):
         db.session.add(Report(comment_id=c8.id, reporter_id=reporters[1], reason="abuse", created_at=at(12)))
         c9 = comment(at(1, 10, month=12), "publish", 1, sample=True)  # December: outside
         db.session.add(Report(comment_id=c9.id, reporter_id=reporters[2], reason="abuse", created_at=at(1, 11, month=12)))
+        def statement(row, rule, when, source="moderator"):
+            issued = Statement(comment_id=row.id, author_id=author_id, action="rejected", rule=rule, facts={},
+                               automated=source == "machine", source=source, issued_at=when, redress="Appeal.")
+            db.session.add(issued)
+            db.session.flush()
+            return issued
+
+        s2 = statement(c2, "abuse", at(5, 12, 0, 4), "machine")
+        s3 = statement(c3, "personal_attack", at(7))
+        s4 = statement(c4, "not_sentences", at(7, 10))
+        statement(c7, "abuse", at(2))
+        statement(c9, "abuse", at(1, 10, month=12), "machine")  # December
+        db.session.add_all([
+            Appeal(comment_id=c2.id, statement_id=s2.id, author_id=author_id, explanation="It was a quote.",
+                   status="reversed", created_at=at(6, 10), decided_at=at(6, 12), decided_by_id=moderator_id),
+            Appeal(comment_id=c4.id, statement_id=s4.id, author_id=author_id, explanation="It is a sentence.",
+                   status="upheld", created_at=at(8, 9), decided_at=at(9, 9), decided_by_id=moderator_id),
+            Appeal(comment_id=c3.id, statement_id=s3.id, author_id=author_id, explanation="Fair comment.",
+                   created_at=at(20)),
+        ])
+        for row, category, status, created, wait in (
+                (c8, "hate_speech", "removed", at(12), 3600), (c8, "defamation", "kept", at(13), 7200),
+                (c1, "hate_speech", "open", at(25), None), (c1, "hate_speech", "open", at(2, month=12), None)):
+            db.session.add(Notice(comment_id=row.id, category=category, explanation="Illegal.", email="n@example.com",
+                                  status=status, created_at=created,
+                                  decided_at=created + timedelta(seconds=wait) if wait else None))
         for standing, when in (("suspended", at(15)), ("banned", at(20)), ("warned", at(16)),
                                ("banned", at(15, month=10))):
             db.session.add(AuditEvent(actor_id=moderator_id, action="standing", target_type="user",
@@ -92,6 +119,18 @@ EXPECTED = {
     # machine: 2, 4, 6, 3, 2 s; moderators: 7200 and 1800 s; all seven together: median 4 s
     "median_seconds_to_decision": {"automated": 3.0, "human": 4500.0, "all": 4.0},
     "reports": {"received": 3, "acted_on": 1, "dismissed": 1, "open": 1},
+    "notices": {"received": 3, "acted_on": 1, "kept": 1, "open": 1, "median_seconds_to_decision": 5400.0,
+                "by_category": {"defamation": {"received": 1, "acted_on": 0, "kept": 1, "open": 0},
+                                "hate_speech": {"received": 2, "acted_on": 1, "kept": 0, "open": 1}}},
+    "statements_of_reasons": {"issued": 4, "automated": 1, "by_source": {"machine": 1, "moderator": 3}},
+    # decided after 2 h (reversed) and 24 h (upheld); the third is open
+    "appeals": {"received": 3, "open": 1, "upheld": 1, "reversed": 1, "reversal_rate": 0.5,
+                "median_seconds_to_decision": 46800.0,
+                "by_rule": {"abuse": {"received": 1, "open": 0, "upheld": 0, "reversed": 1, "reversal_rate": 1.0},
+                            "not_sentences": {"received": 1, "open": 0, "upheld": 1, "reversed": 0,
+                                              "reversal_rate": 0.0},
+                            "personal_attack": {"received": 1, "open": 1, "upheld": 0, "reversed": 0,
+                                                "reversal_rate": None}}},
     "suspensions_and_bans": {"suspensions": 1, "bans": 1},
     "automated_accuracy": {
         "checked": 3, "correct": 1, "published_wrongly": 1, "rejected_wrongly": 1, "accuracy": 0.3333,
@@ -144,6 +183,7 @@ def test_admin_exports_json_and_csv(client, make_user, history):
     assert rows["decisions.automated.reject"] == "2" and rows["reports.acted_on"] == "1"
     assert rows["automated_accuracy.ci95"] == "0.0615 0.7923"
     assert rows["median_seconds_to_decision.human"] == "4500.0"
+    assert rows["appeals.by_rule.abuse.reversal_rate"] == "1.0" and rows["notices.acted_on"] == "1"
 
 
 def test_admin_page_shows_the_figures(client, make_user, history):
@@ -151,6 +191,8 @@ def test_admin_page_shows_the_figures(client, make_user, history):
     page = client.get("/admin/transparency/?from=2026-11-01&to=2026-11-30").get_data(as_text=True)
     assert '<td id="auto-reject">2</td>' in page and '<strong id="reports-received">3</strong>' in page
     assert "accuracy <strong>33.3%</strong> (95% confidence interval 6.2–79.2%" in page
+    assert '<strong id="appeals-reversed">1</strong>' in page and "Reversal rate: <strong>50.0%</strong>" in page
+    assert '<strong id="notices-acted">1</strong>' in page and '<strong id="statements-issued">4</strong>' in page
     assert '<strong id="median-human">75.0 min</strong>' in page and '<strong id="bans">1</strong>' in page
     assert "<script" not in page.split("</nav>", 1)[1]  # charts are server-drawn SVG
 

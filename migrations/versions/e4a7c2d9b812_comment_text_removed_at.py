@@ -1,7 +1,7 @@
 """comments.text_removed_at: when retention or a deleted account erased a comment's text
 
 Revision ID: e4a7c2d9b812
-Revises: c7e19a0b5d21
+Revises: e3a1f0c4b722
 Create Date: 2026-12-02 15:50:00.000000
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'e4a7c2d9b812'
-down_revision = 'c7e19a0b5d21'
+down_revision = 'e3a1f0c4b722'
 branch_labels = None
 depends_on = None
 

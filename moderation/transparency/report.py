@@ -1,5 +1,6 @@
-"""The transparency report's figures (DSA Art. 15 and 24) for a period: decisions, time to decision, reports,
-suspensions and bans, and the accuracy of automated moderation on the audit sample."""
+"""The transparency report's figures (DSA Art. 15 and 24) for a period: decisions, time to decision, reports and
+notices, statements of reasons, appeals and reversals, suspensions and bans, and the accuracy of automated
+moderation on the audit sample."""
 import math
 import statistics
 from datetime import date, datetime, time, timedelta, timezone
@@ -7,6 +8,7 @@ from datetime import date, datetime, time, timedelta, timezone
 from sqlalchemy import func, select
 
 from moderation.extensions import db
+from moderation.legal.models import Appeal, Notice, Statement
 from moderation.models import AuditEvent, Comment, Report, Review, Verdict
 from moderation.operations import REVIEW_REASONS, as_utc
 
@@ -126,7 +128,63 @@ def _audit_accuracy(start, end):
             "method": "share of audited automatic decisions a moderator confirmed; 95% Wilson score interval"}
 
 
+def _statements(start, end):
+    """Statements of reasons issued to authors in the period (Art. 17), by source and automated or not."""
+    rows = db.session.execute(
+        select(Statement.source, Statement.automated, func.count(Statement.id))
+        .where(Statement.issued_at >= start, Statement.issued_at < end)
+        .group_by(Statement.source, Statement.automated)).all()
+    by_source = {}
+    for source, _, n in rows:
+        by_source[source] = by_source.get(source, 0) + n
+    return {"issued": sum(n for *_, n in rows), "automated": sum(n for _, automated, n in rows if automated),
+            "by_source": dict(sorted(by_source.items()))}
+
+
+def _appeals(start, end):
+    """Appeals received in the period (Art. 20), their outcome and the reversal rate, overall and per rule."""
+    rows = db.session.execute(
+        select(Statement.rule, Appeal.status, func.count(Appeal.id))
+        .join(Statement, Statement.id == Appeal.statement_id)
+        .where(Appeal.created_at >= start, Appeal.created_at < end)
+        .group_by(Statement.rule, Appeal.status)).all()
+    per_rule = {}
+    for rule, status, n in rows:
+        counts = per_rule.setdefault(rule, {"received": 0, "open": 0, "upheld": 0, "reversed": 0})
+        counts["received"] += n
+        counts[status] = counts.get(status, 0) + n
+    for counts in per_rule.values():
+        decided = counts["upheld"] + counts["reversed"]
+        counts["reversal_rate"] = round(counts["reversed"] / decided, 4) if decided else None
+    total = {key: sum(c[key] for c in per_rule.values()) for key in ("received", "open", "upheld", "reversed")}
+    decided = total["upheld"] + total["reversed"]
+    waits = [(as_utc(decided_at) - as_utc(created)).total_seconds() for created, decided_at in db.session.execute(
+        select(Appeal.created_at, Appeal.decided_at).where(Appeal.decided_at.is_not(None),
+                                                           Appeal.created_at >= start, Appeal.created_at < end))]
+    return {**total, "reversal_rate": round(total["reversed"] / decided, 4) if decided else None,
+            "median_seconds_to_decision": _median(waits), "by_rule": dict(sorted(per_rule.items()))}
+
+
+def _notices(start, end):
+    """Notices of illegal content received in the period (Art. 16): acted on (removed), kept, open, by category."""
+    rows = db.session.execute(
+        select(Notice.category, Notice.status, func.count(Notice.id))
+        .where(Notice.created_at >= start, Notice.created_at < end)
+        .group_by(Notice.category, Notice.status)).all()
+    by_category = {}
+    for category, status, n in rows:
+        counts = by_category.setdefault(category, {"received": 0, "acted_on": 0, "kept": 0, "open": 0})
+        counts["received"] += n
+        counts[{"removed": "acted_on"}.get(status, status)] += n
+    total = {key: sum(c[key] for c in by_category.values()) for key in ("received", "acted_on", "kept", "open")}
+    waits = [(as_utc(decided_at) - as_utc(created)).total_seconds() for created, decided_at in db.session.execute(
+        select(Notice.created_at, Notice.decided_at).where(Notice.decided_at.is_not(None),
+                                                           Notice.created_at >= start, Notice.created_at < end))]
+    return {**total, "median_seconds_to_decision": _median(waits), "by_category": dict(sorted(by_category.items()))}
+
+
 SECTIONS = {"decisions": _decisions, "median_seconds_to_decision": _times_to_decision, "reports": _reports,
+            "notices": _notices, "statements_of_reasons": _statements, "appeals": _appeals,
             "suspensions_and_bans": _standing, "automated_accuracy": _audit_accuracy}
 
 
