@@ -7,6 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from moderation.extensions import db
+from moderation.legal.models import Appeal, Notice, Statement
 from moderation.models import ApiCall, AuditEvent, Comment, Review, User, Verdict, utcnow
 from moderation.operations import get_setting, moderator_decisions, report_comment, review_comment
 from moderation.thread.changes import edit_comment
@@ -63,6 +64,19 @@ def test_reader_downloads_everything_held_about_them(app, client, login, make_co
                                                                          "reason": "not_sentences"}
     assert texts[rejected]["automated_decisions"][0]["decision"] in ("publish", "review", "reject")
     assert data["reports_made"][0]["comment_id"] == someone_else and data["reports_made"][0]["reason"] == "spam"
+    with app.app_context():
+        statement = db.session.scalar(select(Statement).where(Statement.comment_id == rejected))
+        db.session.add(Appeal(comment_id=rejected, statement_id=statement.id, author_id=reader_id,
+                              explanation="It is a full sentence."))
+        db.session.add(Notice(comment_id=someone_else, category="defamation", explanation="Untrue claims.",
+                              email=email, sender_id=reader_id))
+        db.session.commit()
+        uid = statement.uid
+    data = client.get("/account/data.json").get_json()
+    assert [s["id"] for s in data["statements_of_reasons"]] == [uid]
+    assert data["statements_of_reasons"][0]["rule"] == "not_sentences"
+    assert data["appeals"][0]["statement"] == uid and data["appeals"][0]["status"] == "open"
+    assert data["notices_sent"][0]["explanation"] == "Untrue claims."
     assert "mod-privacy@example.com" not in response.get_data(as_text=True)  # the moderator is not named
 
 
@@ -165,9 +179,16 @@ def test_daily_task_erases_expired_texts_and_logs_counts(app, client, login, mak
     old_rejected = make_comment(KIND, status="rejected")
     recent_rejected = make_comment(SECOND, status="rejected")
     old_published = make_comment("A published comment from long ago about the harbour wall.", status="published")
+    appealed = make_comment("An old rejected comment whose author appealed in time.", status="rejected")
     long_ago = utcnow() - timedelta(days=201)
     with app.app_context():
-        for comment_id in (old_rejected, old_published):
+        statement = Statement(comment_id=appealed, action="rejected", rule="abuse", source="moderator",
+                              facts={"reason": "abuse"}, issued_at=long_ago)
+        db.session.add(statement)
+        db.session.flush()
+        db.session.add(Appeal(comment_id=appealed, statement_id=statement.id, explanation="Please look again."))
+        statement_id = statement.id
+        for comment_id in (old_rejected, old_published, appealed):
             db.session.get(Comment, comment_id).created_at = long_ago
             for verdict in db.session.scalars(select(Verdict).where(Verdict.comment_id == comment_id)):
                 verdict.created_at = long_ago
@@ -182,6 +203,8 @@ def test_daily_task_erases_expired_texts_and_logs_counts(app, client, login, mak
     with app.app_context():
         assert db.session.get(Comment, old_rejected).text == "" and db.session.get(Comment, old_rejected).text_removed_at
         assert db.session.get(Comment, recent_rejected).text == SECOND
+        assert db.session.get(Comment, appealed).text.startswith("An old rejected comment")  # an appeal is open
+        assert db.session.get(Statement, statement_id).facts == {"reason": "abuse"}  # statements keep their facts
         assert db.session.get(Comment, old_published).text.startswith("A published comment")
         assert sorted(c.text or "" for c in db.session.scalars(select(ApiCall))) == ["", "a recent analysed text"]
         event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "retention_purge"))

@@ -1,9 +1,11 @@
 """Everything held about a reader, as one JSON-ready dict (GDPR Art. 15 and 20): account, comments with their
-texts and decisions, reports made, notification preferences and the reader's own actions in the audit log."""
+texts and decisions, statements of reasons, appeals, notices and reports made, notification preferences and the
+reader's own actions in the audit log."""
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from moderation.extensions import db
+from moderation.legal.models import Appeal, Notice, Statement
 from moderation.models import AuditEvent, Comment, Report, utcnow
 
 
@@ -60,6 +62,10 @@ def reader_data(user):
         if event.action == "edit" and event.target_type == "comment":
             edits.setdefault(event.target_id, []).append(event)
     reports = db.session.scalars(select(Report).where(Report.reporter_id == user.id).order_by(Report.id)).all()
+    statements = db.session.scalars(select(Statement).where(Statement.author_id == user.id)
+                                    .order_by(Statement.id)).all()
+    appeals = db.session.scalars(select(Appeal).where(Appeal.author_id == user.id).order_by(Appeal.id)).all()
+    notices = db.session.scalars(select(Notice).where(Notice.sender_id == user.id).order_by(Notice.id)).all()
     return {
         "exported_at": _iso(utcnow()),
         "account": _account(user),
@@ -67,6 +73,16 @@ def reader_data(user):
         "comments": [_comment(comment, edits) for comment in comments],
         "reports_made": [{"comment_id": r.comment_id, "reason": r.reason, "at": _iso(r.created_at),
                           "outcome": r.outcome} for r in reports],
+        "statements_of_reasons": [{"id": s.uid, "comment_id": s.comment_id, "action": s.action, "rule": s.rule,
+                                   "facts": s.facts, "automated": s.automated, "source": s.source,
+                                   "issued_at": _iso(s.issued_at), "redress": s.redress} for s in statements],
+        "appeals": [{"comment_id": a.comment_id, "statement": a.statement.uid, "explanation": a.explanation,
+                     "status": a.status, "created_at": _iso(a.created_at), "decided_at": _iso(a.decided_at),
+                     "decision_reason": a.decision_reason} for a in appeals],
+        "notices_sent": [{"id": n.uid, "comment_id": n.comment_id, "category": n.category,
+                          "explanation": n.explanation, "email": n.email, "status": n.status,
+                          "created_at": _iso(n.created_at), "decided_at": _iso(n.decided_at),
+                          "decision_reason": n.decision_reason} for n in notices],
         "actions": [{"at": _iso(e.created_at), "action": e.action, "target": f"{e.target_type}:{e.target_id}"}
                     for e in own_actions],
     }

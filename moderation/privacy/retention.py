@@ -5,6 +5,7 @@ from datetime import timedelta
 from sqlalchemy import exists, select, update
 
 from moderation.extensions import db
+from moderation.legal.models import Appeal
 from moderation.models import ApiCall, Comment, Review, Verdict, utcnow
 from moderation.operations import get_setting, record_audit
 from moderation.privacy.erasure import erase_texts
@@ -18,12 +19,14 @@ def retention_days():
 
 
 def expired_rejections(cutoff):
-    """Rejected comments whose text is still there and whose last decision is older than cutoff."""
+    """Rejected comments whose text is still there, whose last decision is older than cutoff and whose author
+    has no appeal open (a moderator deciding it reads the text)."""
     newer_verdict = exists().where(Verdict.comment_id == Comment.id, Verdict.created_at >= cutoff)
     newer_review = exists().where(Review.comment_id == Comment.id, Review.created_at >= cutoff)
+    open_appeal = exists().where(Appeal.comment_id == Comment.id, Appeal.status == "open")
     return db.session.scalars(select(Comment.id).where(
         Comment.status == "rejected", Comment.text_removed_at.is_(None), Comment.created_at < cutoff,
-        ~newer_verdict, ~newer_review)).all()
+        ~newer_verdict, ~newer_review, ~open_appeal)).all()
 
 
 def purge_expired(now=None):
