@@ -7,7 +7,7 @@ from flask import Flask, current_app, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from moderation import mail, observability, ratelimits, security, worker
+from moderation import mail, observability, privacy, ratelimits, security, transparency, worker
 from moderation.extensions import csrf, db, limiter, login_manager, migrate
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
@@ -88,6 +88,8 @@ def create_app(test_config=None, instance_path=None):
     rest.init_app(app)
     accounts.init_app(app)
     legal.init_app(app)
+    transparency.init_app(app)
+    privacy.init_app(app)
     cli.register(app)
     app.register_error_handler(HTTPException, _render_http_error)
     app.register_error_handler(CSRFError, render_csrf_error)

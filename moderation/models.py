@@ -173,6 +173,8 @@ class Comment(db.Model):
     published_text: Mapped[Optional[str]] = mapped_column(Text)
     # Picked by a moderator: shown first in its story's thread.
     featured: Mapped[bool] = mapped_column(default=False)
+    # When the text was erased (retention, or its author's deleted account): never trained on; decisions stay.
+    text_removed_at: Mapped[Optional[datetime]] = mapped_column(DateTime(timezone=True))
 
     story: Mapped[Story] = relationship()
     author: Mapped[User] = relationship(foreign_keys=[author_id])

@@ -41,7 +41,9 @@ TRUSTED_CLEAN_DAYS = 60  # ... no rejection and no upheld report in this many da
 TRUSTED_MIN_AGE_DAYS = 30  # ... and an account at least this old, so trust cannot be farmed in an afternoon
 PENDING_SWEEP_SECONDS = 60  # a comment still pending this long is sent to review by the sweeper
 DEFAULT_SETTINGS = {"audit_sample_rate": 0.02, "coral_phase_secrets": [], "profanity": profanity.DEFAULT,
-                    "require_verified_email": False}
+                    "require_verified_email": False,
+                    # Readers' data (moderation/privacy): what deleting an account does to its comments, and retention.
+                    "deleted_account_comments": "anonymise", "rejected_text_days": 200, "api_text_days": 30}
 
 
 class OperationError(Exception):
@@ -634,11 +636,15 @@ def moderator_decisions():
 
     Only a comment's latest decision counts (a reversal replaces the first). An approval says the
     comment breaks no rule; a rejection labels the rule its reason names. Rejections for spam or
-    "other" name no rule and are skipped; automatic verdicts never count.
+    "other" name no rule and are skipped; automatic verdicts never count. Erased texts and the comments of
+    deleted accounts are left out (moderation/privacy).
     """
     rows = db.session.execute(
         select(Review.id, Comment.id, Comment.text, Review.action, Review.reason)
         .join(Review, Review.comment_id == Comment.id)
+        .join(User, User.id == Comment.author_id)
+        # Texts erased by retention and every comment of a deleted account never reach a training set.
+        .where(Comment.text_removed_at.is_(None), User.deleted_at.is_(None))
         .order_by(Review.id)
     )
     latest = {comment_id: (review_id, text, action, reason) for review_id, comment_id, text, action, reason in rows}

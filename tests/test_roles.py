@@ -64,6 +64,10 @@ PROTECTED = [
     ("post", "/admin/sites/{site}/webhooks/{endpoint}/active", "admin"),
     ("get", "/admin/sites/{site}/deliveries/{delivery}", "admin"),
     ("post", "/admin/sites/{site}/deliveries/{delivery}/resend", "admin"),  # to a closed port: logged, not sent
+    ("get", "/admin/transparency/", "admin"),
+    ("get", "/admin/transparency/report.json", "admin"),
+    ("get", "/admin/transparency/report.csv", "admin"),
+    ("get", "/admin/privacy", "admin"),  # its POST: tests/test_privacy.py
 ]
 RANK = {"anonymous": 0, "reader": 1, "moderator": 2, "admin": 3}
 

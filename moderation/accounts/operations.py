@@ -17,6 +17,7 @@ from moderation.mail.messages import (
 from moderation.models import Comment, User, utcnow
 from moderation.operations import OperationError, display_name_taken, get_setting, normal_display_name, record_audit
 from moderation.passwords import password_problem
+from moderation.privacy.erasure import settle_comments
 
 DELETED_NAME = "Deleted account"
 
@@ -121,7 +122,7 @@ def unsubscribe(user, kind):
 
 def delete_account(user, password):
     """Delete a reader's account: email, name and password are erased and every session ends; the comments stay,
-    shown under "Deleted account N" (issue 22 makes removing them a site setting)."""
+    shown under "Deleted account N", or are removed with their texts (the site setting, moderation/privacy)."""
     if user.role != "reader":
         raise OperationError("Moderators and admins cannot delete their account here: ask an admin to make you a "
                              "reader first.")
@@ -138,5 +139,7 @@ def delete_account(user, password):
     user.email_verified_at = None
     user.notify_replies = user.notify_decisions = False
     user.deleted_at = utcnow()
-    record_audit(user, "delete_account", "user", user.id, {}, {"comments_kept": kept})
+    mode, removed = settle_comments(user)
+    record_audit(user, "delete_account", "user", user.id, {}, {"comments_kept": kept - removed,
+                                                               "comments_removed": removed, "mode": mode})
     db.session.flush()

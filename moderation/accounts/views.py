@@ -8,9 +8,12 @@ from moderation.accounts.tokens import read_token
 from moderation.extensions import csrf, db, limiter
 from moderation.mail.messages import NOTIFICATION_KINDS
 from moderation.operations import OperationError
+from moderation.privacy.erasure import deletion_mode
 from moderation.ratelimits import configured
 
 bp = Blueprint("accounts", __name__, url_prefix="/account")
+DELETED_COMMENTS = {"anonymise": "Your comments stay, under the name of a deleted account.",
+                    "remove": "Your comments are removed and their texts erased."}
 SENT_RESET = ("If an account has that address, we have mailed it a link to choose a new password. "
               "The link works for {minutes} minutes. No mail? Check the spam folder, or ask again later.")
 
@@ -173,9 +176,10 @@ def delete():
         else:
             db.session.commit()
             logout_user()
-            flash("Your account is deleted. Your comments stay, under the name of a deleted account.", "info")
+            flash("Your account is deleted. " + DELETED_COMMENTS[deletion_mode()], "info")
             return redirect(url_for("comments.index"))
-    return render_template("accounts/delete.html", form=form), 422 if request.method == "POST" else 200
+    return render_template("accounts/delete.html", form=form, mode=deletion_mode()), \
+        422 if request.method == "POST" else 200
 
 
 def _typed_email():

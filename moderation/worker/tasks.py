@@ -48,6 +48,18 @@ def retry_webhooks():
     return deliver_due()
 
 
+@periodic(crontab(hour="3", minute="30"))
+def purge_expired_texts():
+    """Daily: erase rejected comments' and API calls' texts past their retention (moderation/privacy/retention.py)."""
+    from moderation.extensions import db
+    from moderation.privacy.retention import purge_expired
+
+    counts = purge_expired()
+    db.session.commit()
+    current_app.logger.info("retention: %s", counts)
+    return counts
+
+
 @periodic(crontab(minute="*"))
 def reap_jobs():
     """Every minute: retry or fail a job whose worker died; resend a queued job whose message was lost."""
