@@ -3,7 +3,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user, login_required
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from moderation.extensions import db, limiter
 from moderation.forms import CommentForm, last_page_url, page_number, parse_id
@@ -33,7 +33,7 @@ def index():
 
 
 def _story_or_404(slug):
-    story = db.session.scalar(select(Story).where(Story.slug == slug))
+    story = db.session.scalar(select(Story).where(Story.slug == slug).options(joinedload(Story.site)))
     if story is None:
         abort(404)
     return story

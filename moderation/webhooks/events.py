@@ -1,6 +1,7 @@
 """Events for a site's webhooks: recorded in the same transaction as the change, with one delivery per endpoint."""
 import secrets
 
+from flask import has_request_context, request
 from sqlalchemy import select
 
 from moderation.extensions import db
@@ -14,10 +15,14 @@ STATUS_EVENTS = {"published": "comment.published", "review": "comment.review_ent
 
 
 def _endpoints(site_id, event_type):
-    """The site's active endpoints that want this type of event."""
-    rows = db.session.scalars(select(WebhookEndpoint).where(WebhookEndpoint.site_id == site_id,
-                                                            WebhookEndpoint.active)).all()
-    return [row for row in rows if not row.events or event_type in row.events]
+    """The ids of the site's active endpoints that want this type of event.
+
+    Read once per request (a post emits an event on each side of its first commit), afresh outside a request."""
+    memo = request.environ.setdefault("moderation.webhook_endpoints", {}) if has_request_context() else {}
+    if site_id not in memo:
+        memo[site_id] = db.session.execute(select(WebhookEndpoint.id, WebhookEndpoint.events).where(
+            WebhookEndpoint.site_id == site_id, WebhookEndpoint.active)).all()
+    return [endpoint_id for endpoint_id, wanted in memo[site_id] if not wanted or event_type in wanted]
 
 
 def emit(site_id, event_type, data):
@@ -31,8 +36,8 @@ def emit(site_id, event_type, data):
     event = WebhookEvent(uid="evt_" + secrets.token_hex(12), site_id=site_id, type=event_type, payload=data())
     db.session.add(event)
     now = utcnow()
-    for endpoint in endpoints:
-        db.session.add(WebhookDelivery(event=event, endpoint=endpoint, next_attempt_at=now))
+    for endpoint_id in endpoints:
+        db.session.add(WebhookDelivery(event=event, endpoint_id=endpoint_id, next_attempt_at=now))
     db.session.flush()
     db.session.info.setdefault("webhook_events", []).append(event.id)
     from moderation.worker import enqueue
