@@ -143,20 +143,10 @@ def appeal_item(appeal_id):
     item = db.session.get(Appeal, appeal_id) or abort(404)
     form = DecisionForm()
     form.outcome.choices = [("upheld", "Uphold the decision"), ("reversed", "Reverse it: publish the comment")]
-    status = 200
-    if item.status == "open" and form.validate_on_submit():
-        try:
-            appeals.decide_appeal(item, current_user, form.outcome.data, form.reason.data)
-        except OperationError as error:
-            db.session.rollback()
-            flash(str(error), "error")
-            status = 409
-        else:
-            db.session.commit()
-            flash(f"Appeal {item.id} {item.status}; the author is told why.", "success")
-            return redirect(url_for("legal.appeals_queue"))
-    elif request.method == "POST":
-        status = 409 if item.status != "open" else 422
+    done, status = _decide(item, form, appeals.decide_appeal, "legal.appeals_queue",
+                           lambda: f"Appeal {item.id} {item.status}; the author is told why.")
+    if done:
+        return done
     return render_template("legal/appeal_item.html", appeal=item, statement=item.statement, comment=item.comment,
                            form=form, refusal=appeals.decider_refusal(item, current_user), rule_text=RULE_TEXT,
                            age=appeals.age), status
@@ -175,21 +165,29 @@ def notice_item(notice_id):
     item = db.session.get(Notice, notice_id) or abort(404)
     form = DecisionForm()
     form.outcome.choices = [("removed", "Remove the comment"), ("kept", "Keep it: not illegal")]
-    status = 200
-    if item.status == "open" and form.validate_on_submit():
-        try:
-            notices.decide_notice(item, current_user, form.outcome.data, form.reason.data)
-        except OperationError as error:
-            db.session.rollback()
-            flash(str(error), "error")
-            status = 409
-        else:
-            db.session.commit()
-            flash(f"Notice {item.uid}: comment {item.comment_id} {item.status}; the sender is told why.", "success")
-            return redirect(url_for("legal.notices_queue"))
-    elif request.method == "POST":
-        status = 409 if item.status != "open" else 422
+    done, status = _decide(item, form, notices.decide_notice, "legal.notices_queue",
+                           lambda: f"Notice {item.uid}: comment {item.comment_id} {item.status}; "
+                                   "the sender is told why.")
+    if done:
+        return done
     others = db.session.scalars(select(Notice).where(Notice.comment_id == item.comment_id, Notice.id != item.id)
                                 .order_by(Notice.id)).all()
     return render_template("legal/notice_item.html", notice=item, comment=item.comment, form=form, others=others,
                            categories=notices.CATEGORIES, age=appeals.age), status
+
+
+def _decide(item, form, decide, queue_endpoint, done_message):
+    """Apply a moderator's decision form to an open appeal or notice: (redirect to the queue or None, status)."""
+    if item.status == "open" and form.validate_on_submit():
+        try:
+            decide(item, current_user, form.outcome.data, form.reason.data)
+        except OperationError as error:
+            db.session.rollback()
+            flash(str(error), "error")
+            return None, 409
+        db.session.commit()
+        flash(done_message(), "success")
+        return redirect(url_for(queue_endpoint)), 200
+    if request.method == "POST":
+        return None, 409 if item.status != "open" else 422
+    return None, 200
