@@ -267,7 +267,7 @@ def test_under_gunicorn_counters_add_up_across_workers_and_logs_are_json(app, tm
 
         with ThreadPoolExecutor(8) as pool:  # concurrent requests, so both workers take some
             while len(counted_pids()) < 2 and time.monotonic() < deadline:
-                statuses = list(pool.map(lambda _: get(f"http://127.0.0.1:{port}/healthz")[0], range(40)))
+                statuses = list(pool.map(lambda _: get(f"http://127.0.0.1:{port}/healthz", 30)[0], range(40)))
                 assert statuses == [200] * 40
                 answered += 40
         assert len(counted_pids()) == 2  # both workers answered and wrote their own counts

@@ -14,10 +14,12 @@ from prometheus_client import (CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry,
 from prometheus_client.core import GaugeMetricFamily, HistogramMetricFamily
 from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.util import identity_key
 
 from moderation import pipeline
 from moderation.extensions import db, limiter
 from moderation.models import Comment, Job, ModelVersion, Verdict, utcnow
+from moderation.operations import INSERTED_ROWS
 
 FAST = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5)
 JOB_BUCKETS = (1, 5, 15, 30, 60, 120, 300, 600, 1800, 3600, 7200)
@@ -78,15 +80,28 @@ def _key_label(key):
     return getattr(key, "prefix", ""), getattr(key, "name", "")
 
 
+def _note(session, row):
+    """Remember a new machine verdict as plain values (the rows expire at commit) until its transaction ends."""
+    rules = ["classifier_error"] if row.error else list(row.broken_rules or []) or ["none"]
+    comment = row.__dict__.get("comment") or session.identity_map.get(identity_key(Comment, row.comment_id))
+    # the text only for LOG_COMMENT_TEXT=1, and only when already loaded (never read for it)
+    text = comment.__dict__.get("text") if comment is not None else None
+    session.info.setdefault(VERDICTS, []).append((row.comment_id, row.decision, rules, text))
+
+
 @event.listens_for(Session, "after_flush")
-def _note_verdicts(session, _context):
-    """Remember each new machine verdict (plain values: the rows expire at commit) until its transaction ends."""
+def _note_flushed_verdicts(session, _context):
     for row in session.new:
         if isinstance(row, Verdict):
-            rules = ["classifier_error"] if row.error else list(row.broken_rules or []) or ["none"]
-            comment = row.__dict__.get("comment")  # the text only for LOG_COMMENT_TEXT=1 (never loaded for it)
-            text = comment.__dict__.get("text") if comment is not None else None
-            session.info.setdefault(VERDICTS, []).append((row.comment_id, row.decision, rules, text))
+            _note(session, row)
+
+
+@event.listens_for(Session, "before_commit")
+def _note_inserted_verdicts(session):
+    """Verdicts the posting path writes with a Core INSERT (operations.insert_loaded), which no flush sees."""
+    for row in session.info.pop(INSERTED_ROWS, []):
+        if isinstance(row, Verdict):
+            _note(session, row)
 
 
 @event.listens_for(Session, "after_commit")
@@ -104,6 +119,7 @@ def _count_verdicts(session):
 def _forget_verdicts(session, previous_transaction):
     if previous_transaction.parent is None:
         session.info.pop(VERDICTS, None)
+        session.info.pop(INSERTED_ROWS, None)
 
 
 class _Timed:
