@@ -248,8 +248,9 @@ def test_under_gunicorn_counters_add_up_across_workers_and_logs_are_json(app, tm
                SECRET_KEY="test-only", TASK_QUEUE_SQLITE=app.config["TASK_QUEUE_SQLITE"], LOG_FORMAT="json",
                PROMETHEUS_MULTIPROC_DIR=str(metrics_dir), WEB_CONCURRENCY="2")
     env.pop("REDIS_URL", None)
+    log_file = open(tmp_path / "gunicorn.log", "wb")  # a file, not a pipe nobody reads while it fills
     server = subprocess.Popen([sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "wsgi:app"],
-                              cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                              cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log_file)
     try:
         answered, deadline = 0, time.monotonic() + 90
         while time.monotonic() < deadline:  # until the server answers (the app loads in each worker)
@@ -279,7 +280,9 @@ def test_under_gunicorn_counters_add_up_across_workers_and_logs_are_json(app, tm
         assert ready == 200, body
     finally:
         server.terminate()
-        _, err = server.communicate(timeout=30)
+        server.wait(timeout=30)
+        log_file.close()
+    err = (tmp_path / "gunicorn.log").read_text()
     lines = log_lines(err)
     requests = [line for line in lines if line.get("logger") == "moderation.requests"]
     assert len(requests) >= answered + 2 and all(line["request_id"] and line["status"] for line in requests)
