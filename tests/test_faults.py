@@ -2,7 +2,7 @@
 import math
 import os
 import sqlite3
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from sqlalchemy import event, select
@@ -198,7 +198,7 @@ def test_the_sweeper_sends_stranded_comments_to_review_and_moderators_see_why(ap
         fresh = operations.submit_comment(story, db.session.get(User, author_id), "Still being decided right now.")
         db.session.commit()
         old_id, fresh_id = old.id, fresh.id
-    result = runner.invoke(args=["sweep"])
+    result = runner.invoke(args=["sweep"])  # what `make run` does at start-up
     assert result.exit_code == 0 and "1 pending comment sent to review" in result.output
     with app.app_context():
         assert db.session.get(Comment, old_id).status == "review"
@@ -210,6 +210,25 @@ def test_the_sweeper_sends_stranded_comments_to_review_and_moderators_see_why(ap
     assert "Stranded by a killed worker." in page and "Still being decided right now." in page
     item = client.get(f"/review/item/{old_id}").get_data(as_text=True)
     assert "still pending after" in item
+
+
+def test_the_worker_sweeps_stranded_comments_every_minute(app, make_user, make_story):
+    """Between start-ups nothing swept but a moderator opening the queue; the worker now does it each minute."""
+    from moderation.models import Story, User
+    from moderation.worker import huey, tasks
+    assert "sweep_stranded_comments" in {task.name for task in huey.read_periodic(datetime(2026, 12, 7, 21, 17))}
+    author_id, _ = make_user()
+    slug = make_story()
+    with app.app_context():
+        story = db.session.scalar(select(Story).where(Story.slug == slug))
+        stranded = operations.submit_comment(story, db.session.get(User, author_id), "Left pending by a dead worker.")
+        stranded.created_at = utcnow() - timedelta(minutes=3)
+        db.session.commit()
+        stranded_id = stranded.id
+    assert tasks.sweep_stranded_comments.call_local() == 1
+    assert tasks.sweep_stranded_comments.call_local() == 0
+    with app.app_context():
+        assert db.session.get(Comment, stranded_id).status == "review"
 
 
 def test_the_error_page_survives_a_failed_transaction(app, client, login, make_story, fail_on):
