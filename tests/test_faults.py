@@ -185,19 +185,27 @@ def test_a_held_sqlite_lock_strands_nothing(app, client, login, make_story):
     assert only_comment(app)[0] == "review"
 
 
+def pending_comments(app, make_user, make_story, *texts_and_ages):
+    """Comments stored but never decided, each `minutes` old: [(text, minutes), ...] -> their ids."""
+    from moderation.models import Story, User
+    author_id, _ = make_user()
+    slug = make_story()
+    with app.app_context():
+        story = db.session.scalar(select(Story).where(Story.slug == slug))
+        comments = []
+        for text, minutes in texts_and_ages:
+            comment = operations.submit_comment(story, db.session.get(User, author_id), text)
+            comment.created_at = utcnow() - timedelta(minutes=minutes)
+            comments.append(comment)
+        db.session.commit()
+        return [comment.id for comment in comments]
+
+
 def test_the_sweeper_sends_stranded_comments_to_review_and_moderators_see_why(app, client, login, make_user,
                                                                              make_story, runner):
     """A worker killed between the two commits left comments pending for good, in no moderator's list."""
-    author_id, _ = make_user()
-    slug = make_story()
-    from moderation.models import Story, User
-    with app.app_context():
-        story = db.session.scalar(select(Story).where(Story.slug == slug))
-        old = operations.submit_comment(story, db.session.get(User, author_id), "Stranded by a killed worker.")
-        old.created_at = utcnow() - timedelta(minutes=5)
-        fresh = operations.submit_comment(story, db.session.get(User, author_id), "Still being decided right now.")
-        db.session.commit()
-        old_id, fresh_id = old.id, fresh.id
+    old_id, fresh_id = pending_comments(app, make_user, make_story, ("Stranded by a killed worker.", 5),
+                                        ("Still being decided right now.", 0))
     result = runner.invoke(args=["sweep"])  # what `make run` does at start-up
     assert result.exit_code == 0 and "1 pending comment sent to review" in result.output
     with app.app_context():
@@ -214,17 +222,9 @@ def test_the_sweeper_sends_stranded_comments_to_review_and_moderators_see_why(ap
 
 def test_the_worker_sweeps_stranded_comments_every_minute(app, make_user, make_story):
     """Between start-ups nothing swept but a moderator opening the queue; the worker now does it each minute."""
-    from moderation.models import Story, User
     from moderation.worker import huey, tasks
     assert "sweep_stranded_comments" in {task.name for task in huey.read_periodic(datetime(2026, 12, 7, 21, 17))}
-    author_id, _ = make_user()
-    slug = make_story()
-    with app.app_context():
-        story = db.session.scalar(select(Story).where(Story.slug == slug))
-        stranded = operations.submit_comment(story, db.session.get(User, author_id), "Left pending by a dead worker.")
-        stranded.created_at = utcnow() - timedelta(minutes=3)
-        db.session.commit()
-        stranded_id = stranded.id
+    [stranded_id] = pending_comments(app, make_user, make_story, ("Left pending by a dead worker.", 3))
     assert tasks.sweep_stranded_comments.call_local() == 1
     assert tasks.sweep_stranded_comments.call_local() == 0
     with app.app_context():
