@@ -5,6 +5,7 @@ Authorization header that the frame's script adds, so a forged cross-site reques
 from pathlib import Path
 
 from flask import Blueprint, abort, current_app, jsonify, render_template, request, send_file
+from markupsafe import Markup
 from sqlalchemy import select
 from werkzeug.security import check_password_hash
 
@@ -125,8 +126,8 @@ def frame():
     except OperationError as error:
         abort(400, str(error))
     db.session.commit()
-    body, _ = _stream(story, site, None)
-    page = render_template("embed/frame.html", story=story, site=site, parent_origin=parent, stream=body)
+    body, _ = _stream(story, site, None)  # rendered (and escaped) by Jinja: the frame inserts it as HTML
+    page = render_template("embed/frame.html", story=story, site=site, parent_origin=parent, stream=Markup(body))
     return page, 200, {"Content-Security-Policy": _frame_csp(site), "Cache-Control": "no-store"}
 
 
