@@ -283,6 +283,8 @@ class Review(db.Model):
     reason: Mapped[Optional[str]] = mapped_column(String(30))  # a rule or "other"
     note: Mapped[str] = mapped_column(Text, default="")
     previous_status: Mapped[str] = mapped_column(String(20))
+    # The comment's published_text the decision cleared (an edit's earlier text readers saw): undo puts it back.
+    previous_published_text: Mapped[Optional[str]] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     moderator: Mapped[User] = relationship()

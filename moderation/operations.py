@@ -397,6 +397,7 @@ def review_comment(comment_id, moderator, action, reason=None, note="", revision
     if comment.author_id == moderator.id:
         raise OperationError("You cannot decide your own comment; another moderator will.")
     before = {"status": comment.status, "hidden": comment.hidden}
+    kept_text = comment.published_text
     now = utcnow()
     new_status = "published" if action == "approve" else "rejected"
     seen = Comment.status == "review" if revision is None else Comment.revision == revision
@@ -427,6 +428,7 @@ def review_comment(comment_id, moderator, action, reason=None, note="", revision
         reason=reason if action == "reject" else None,
         note=note,
         previous_status=before["status"] if revision is not None else "review",
+        previous_published_text=kept_text,
     )
     db.session.add(review)
     db.session.flush()
@@ -449,7 +451,8 @@ def review_comment(comment_id, moderator, action, reason=None, note="", revision
 
 
 def undo_review(review_id, moderator):
-    """Take back one's own latest decision on a comment, if nobody has decided it since."""
+    """Take back one's own latest decision on a comment, if nobody has decided it since: its status, the published
+    text an edit had kept up, and its reports' and hiding's state come back as they were."""
     review = db.session.get(Review, review_id)
     if review is None or review.moderator_id != moderator.id:
         raise OperationError("There is no decision of yours to undo.")
@@ -459,7 +462,8 @@ def undo_review(review_id, moderator):
     changed = latest == review.id and db.session.execute(
         update(Comment)
         .where(Comment.id == comment.id, Comment.revision == comment.revision, Comment.status == status_now)
-        .values(status=review.previous_status, revision=Comment.revision + 1)
+        .values(status=review.previous_status, published_text=review.previous_published_text,
+                revision=Comment.revision + 1)
         .execution_options(synchronize_session=False)
     ).rowcount
     if not changed:
@@ -471,7 +475,8 @@ def undo_review(review_id, moderator):
     db.session.delete(review)
     db.session.flush()
     db.session.refresh(comment)
-    comment.hidden = comment.status == "published" and open_report_weight(comment.id) >= REPORT_HIDE_WEIGHT
+    readers_see = comment.status == "published" or comment.published_text is not None
+    comment.hidden = readers_see and open_report_weight(comment.id) >= REPORT_HIDE_WEIGHT
     record_audit(
         moderator, "undo", "comment", comment.id,
         {"status": status_now, "reason": review.reason},

@@ -183,7 +183,8 @@ def test_readers_register_inside_the_frame_where_the_site_has_no_sso(client, mak
     make_site("herald", sso=False)
     make_site("strict", ["https://strict.example"], local_accounts=False)
     frame = client.get(FRAME).get_data(as_text=True)
-    assert 'data-register' in frame and "Display name" in frame
+    assert '<form method="post" data-register' in frame and "Display name" in frame  # HTML, not escaped text
+    assert "&lt;form" not in frame
     new = {"site": "herald", "email": "nia@example.com", "display_name": "Nia Brook", "password": PASSWORD,
            "confirm": PASSWORD}
     answer = client.post("/embed/register", data=new)

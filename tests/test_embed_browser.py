@@ -9,11 +9,13 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect, sync_playwright
+from sqlalchemy import select
 
 from moderation.extensions import db
+from moderation.models import Comment, Story, User
 from moderation.sites.operations import add_endpoint, find_site
 from moderation.webhooks import delivery
-from tests.conftest import CHROMIUM
+from tests.conftest import CHROMIUM, PASSWORD
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"
 sys.path[:0] = [str(DOCS), str(DOCS / "embed")]
@@ -22,6 +24,7 @@ from webhook_receiver import Receiver  # noqa: E402
 
 ABUSIVE = "You are a fucking idiot and a stupid moron, shut up."
 CIVIL = "I think the new cycle lanes will make the riverside much safer for children."
+STORY_ID = "2026-12-cycle-lanes"  # the CMS's story id on the example article page
 
 
 @pytest.fixture
@@ -99,3 +102,47 @@ def test_the_embed_on_another_origin_with_sso_and_webhooks(live_server, cookiele
     assert types[0] == "story.created"
     rejected = next(e for e in receiver.events if e["type"] == "comment.rejected")["data"]["comment"]
     assert rejected["text"] == ABUSIVE and rejected["author"]["user_id"] == "cms-user-1"
+
+
+def test_a_reader_registers_inside_the_embed_on_first_use_of_a_story(live_server, cookieless_page, make_site, app):
+    """A site without SSO: the first page view registers the story; a new reader registers in the frame (POST
+    /embed/register answers with the embed's token, no cookie), sees a refusal in the form, and posts at once."""
+    page = cookieless_page
+    port = free_port()
+    origin = f"http://localhost:{port}"
+    make_site("herald", [origin], sso=False)
+    with app.app_context():
+        assert find_site("herald").id and not db.session.scalar(select(Story).where(Story.external_id == STORY_ID))
+    articles = newsroom.serve(live_server, "herald", "", port)
+    try:
+        page.goto(f"{origin}/news/cycle-lanes")
+        frame = page.frame_locator("iframe.moderation-embed")
+        expect(frame.get_by_text("Log in to comment, or register below.")).to_be_visible()
+        with app.app_context():
+            story = db.session.scalar(select(Story).where(Story.external_id == STORY_ID))
+            assert story.site.slug == "herald" and story.url == f"{origin}/news/cycle-lanes"
+            assert story.title == "Council approves new cycle lanes"
+
+        frame.get_by_text("New here? Register").click()
+        register = frame.locator("#embed-register")
+        register.get_by_label("Email").fill("nia@example.com")
+        register.get_by_label("Display name").fill("Nia Brook")
+        register.get_by_label("Password", exact=True).fill(PASSWORD)
+        register.get_by_label("Repeat password").fill(PASSWORD + "x")
+        register.get_by_role("button", name="Register").click()
+        expect(register.get_by_role("alert")).to_contain_text("do not match")
+
+        register.get_by_label("Repeat password").fill(PASSWORD)
+        register.get_by_role("button", name="Register").click()
+        expect(frame.locator(".who")).to_contain_text("Signed in as Nia Brook")
+        frame.get_by_label("Your comment").fill(CIVIL)
+        frame.get_by_role("button", name="Post comment").click()
+        expect(frame.get_by_role("status")).to_contain_text("Your comment is published.")
+        expect(frame.locator("article.comment")).to_contain_text("Nia Brook")
+        assert [c for c in page.context.cookies() if "127.0.0.1" in c["domain"]] == []  # the token, not a cookie
+    finally:
+        articles.shutdown()
+    with app.app_context():
+        nia = db.session.scalar(select(User).where(User.email == "nia@example.com"))
+        assert nia.site_id is None and nia.display_name == "Nia Brook"
+        assert db.session.scalar(select(Comment.text).where(Comment.author_id == nia.id)) == CIVIL

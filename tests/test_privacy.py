@@ -126,8 +126,11 @@ def test_admin_makes_deletion_remove_comments(app, client, login, make_comment, 
         edit_comment(db.session.get(Comment, removed), db.session.get(User, reader_id), KIND + " Edited.")
         db.session.commit()
     with app.app_context():
-        db.session.get(Comment, removed).status = "published"
+        db.session.get(Comment, removed).status = "review"  # the edit waits; readers still see KIND
         db.session.commit()
+    decide(app, removed, "approve")  # the decision keeps KIND for an undo
+    with app.app_context():
+        assert db.session.scalar(select(Review.previous_published_text).where(Review.comment_id == removed)) == KIND
     login("admin")
     page = client.get("/admin/privacy").get_data(as_text=True)
     assert 'value="anonymise" checked' in page
@@ -142,6 +145,8 @@ def test_admin_makes_deletion_remove_comments(app, client, login, make_comment, 
         for comment_id in (removed, rejected):
             comment = db.session.get(Comment, comment_id)
             assert comment.text == "" and comment.deleted_at and comment.text_removed_at
+            assert comment.published_text is None
+        assert all(review.previous_published_text is None for review in db.session.scalars(select(Review)))
         assert db.session.scalars(select(Verdict).where(Verdict.comment_id == rejected)).all()
         assert db.session.scalars(select(Review).where(Review.comment_id == rejected)).all()
         edits = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "edit")).all()

@@ -9,6 +9,8 @@ from sqlalchemy import func, select
 
 from moderation.extensions import db
 from moderation.models import Comment, Story, User
+from moderation.operations import decide_stored_comment
+from moderation.thread.changes import delete_comment, edit_comment
 
 CIVIL = "I think the new cycle lanes will make the riverside much safer for children."
 ABUSIVE = "You are a fucking idiot and a stupid moron, shut up."
@@ -108,6 +110,47 @@ def test_threads_with_replies_and_paging(api, spec):
     assert [r["comment_id"] for r in page["threads"][0]["replies"]] == ["t-1-r"]
     wrong = api("get", f"/api/v1/stories/{STORY['story_id']}/comments?per_page=500")
     assert wrong.status_code == 422 and "per_page" in wrong.get_json()["error"]["fields"]
+
+
+def test_a_published_comment_whose_edit_was_rejected_is_listed_with_its_published_text(api, spec, app):
+    """The author's edit of a published comment is rejected by the machine: readers keep seeing the published text,
+    so the listing keeps the comment and its reply (whose edit was rejected too) with that text, not the edits."""
+    parent = submit(api, "e-1").get_json()
+    submit(api, "e-1-r", "I agree with you, and the council should also fix the crossing.", parent_comment_id="e-1")
+    reply = api("get", "/api/v1/comments/cms/e-1-r").get_json()
+    with app.app_context():
+        for comment_id in (parent["id"], reply["id"]):
+            row = db.session.get(Comment, comment_id)
+            edit_comment(row, row.author, ABUSIVE)
+            db.session.commit()
+            decide_stored_comment(comment_id)
+    assert api("get", f"/api/v1/comments/{parent['id']}").get_json()["status"] == "rejected"
+    page = check(spec, "get", "/api/v1/stories/{story_id}/comments",
+                 api("get", f"/api/v1/stories/{STORY['story_id']}/comments"))
+    assert (page["total_threads"], page["total_comments"]) == (1, 2)
+    [thread] = page["threads"]
+    assert thread["comment_id"] == "e-1" and thread["text"] == CIVIL
+    assert [(r["comment_id"], r["text"]) for r in thread["replies"]] == [
+        ("e-1-r", "I agree with you, and the council should also fix the crossing.")]
+    assert (thread["status"], thread["published_text"]) == ("rejected", CIVIL)  # status and decision: the edit's
+    read = check(spec, "get", "/api/v1/comments/{comment_id}", api("get", f"/api/v1/comments/{parent['id']}"))
+    assert read["text"] == ABUSIVE and read["published_text"] == CIVIL  # the CMS sees both
+
+
+def test_comments_deleted_by_their_authors_are_listed_without_text_and_only_above_replies(api, spec, app):
+    submit(api, "d-1")
+    submit(api, "d-2", "The bridge on Mill Street needs a crossing for children as well.")
+    submit(api, "d-2-r", "I agree with you, and the council should also fix the crossing.", parent_comment_id="d-2")
+    with app.app_context():
+        for cms_id in ("d-1", "d-2"):
+            row = db.session.scalar(select(Comment).where(Comment.external_id == cms_id))
+            delete_comment(row, row.author)
+        db.session.commit()
+    page = check(spec, "get", "/api/v1/stories/{story_id}/comments",
+                 api("get", f"/api/v1/stories/{STORY['story_id']}/comments"))
+    assert [(t["comment_id"], t["deleted"], t["text"]) for t in page["threads"]] == [("d-2", True, "")]
+    assert [r["comment_id"] for r in page["threads"][0]["replies"]] == ["d-2-r"]
+    assert "Mill Street" not in str(page) and page["total_threads"] == 1
 
 
 def test_moderation_needs_the_moderate_scope(api, spec, make_api_key, app):

@@ -2,10 +2,13 @@
 import re
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select
 
 from moderation.extensions import db
 from moderation.models import Comment, Review, utcnow
+from moderation.operations import decide_stored_comment, send_to_review
+from moderation.thread.changes import edit_comment
 from tests.conftest import PASSWORD, post_form
 
 CIVIL = "The council should listen to the people who live on Mill Street."
@@ -175,6 +178,58 @@ def test_undo_is_refused_once_someone_else_decided_since(client, login, make_com
     response = post_form(client, f"/review/undo/{review_id}", {}, follow_redirects=True)
     assert "can no longer be undone" in response.get_data(as_text=True)
     assert status_of(app, comment_id) == "rejected"
+
+
+EDIT = "The council should also listen to the shop owners on Mill Street, I think."
+
+
+def edited_published_comment(app, make_comment, text, machine_decides):
+    """A published comment its author edited: the edit goes to review (the classifier failed) or the machine
+    decides it; readers keep seeing the published text. Returns (comment id, story page URL)."""
+    comment_id = make_comment(CIVIL, status="published")
+    with app.app_context():
+        row = db.session.get(Comment, comment_id)
+        edit_comment(row, row.author, text)
+        if machine_decides:
+            db.session.commit()
+            decide_stored_comment(comment_id)
+        else:
+            send_to_review(row, "TimeoutError: the classifier did not answer")
+            db.session.commit()
+        return comment_id, f"/stories/{db.session.get(Comment, comment_id).story.slug}"
+
+
+@pytest.mark.parametrize("action", ["approve", "reject"])
+def test_undoing_a_decision_on_an_edit_puts_the_published_text_back(client, login, make_comment, app, action):
+    comment_id, story = edited_published_comment(app, make_comment, EDIT, machine_decides=False)
+    reader = app.test_client()
+    assert CIVIL in reader.get(story).get_data(as_text=True)
+    login("moderator")
+    post_form(client, f"/review/{comment_id}", {"action": action, "reason": "other"})
+    assert (CIVIL in reader.get(story).get_data(as_text=True)) is False  # decided as a whole: the earlier text goes
+    with app.app_context():
+        review_id = db.session.scalar(select(Review.id))
+    post_form(client, f"/review/undo/{review_id}", {})
+    assert status_of(app, comment_id) == "review"
+    page = reader.get(story).get_data(as_text=True)
+    assert CIVIL in page and EDIT not in page  # readers see the published text again while the edit waits
+    with app.app_context():
+        assert db.session.get(Comment, comment_id).published_text == CIVIL
+
+
+def test_undoing_a_reversal_of_a_machine_rejected_edit_puts_the_published_text_back(client, login, make_comment, app):
+    comment_id, story = edited_published_comment(app, make_comment, ABUSIVE, machine_decides=True)
+    assert status_of(app, comment_id) == "rejected"
+    reader = app.test_client()
+    login("moderator")
+    post_form(client, f"/review/{comment_id}", {"action": "approve", "revision": revision_of(app, comment_id)})
+    assert "idiot" in reader.get(story).get_data(as_text=True)  # the moderator published the edit
+    with app.app_context():
+        review_id = db.session.scalar(select(Review.id))
+    post_form(client, f"/review/undo/{review_id}", {})
+    assert status_of(app, comment_id) == "rejected"
+    page = reader.get(story).get_data(as_text=True)
+    assert CIVIL in page and "idiot" not in page
 
 
 def test_bulk_decision_of_a_selection_confirms_the_count(client, login, make_comment, app):

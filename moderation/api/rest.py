@@ -18,7 +18,7 @@ from werkzeug.exceptions import HTTPException
 from moderation.api import schemas, usage
 from moderation.api.payload import PayloadError, read_json
 from moderation.api.keys import authenticate, key_moderator
-from moderation.thread.reading import published_replies_flattened as replies_of
+from moderation.thread.reading import replies_flattened, shown_to
 from moderation.extensions import csrf, db, limiter
 from moderation.forms import clean_text
 from moderation.models import Comment, Site, Story
@@ -209,16 +209,18 @@ def get_story(story_id):
 @bp.arguments(schemas.PageArgs, location="query")
 @bp.response(200, schemas.PageOut)
 def list_comments(args, story_id):
-    """A story's published comments in threads, newest thread first, with their replies, a page at a time."""
+    """A story's comments as readers see them, in threads, newest thread first, with their replies, a page at a time:
+    published ones (with the published text while an edit waits or after the machine rejected it), and ones their
+    authors deleted only where replies hang under them, without their text."""
     story = _story_or_404(story_id)
-    shown = (Comment.story_id == story.id, Comment.status == "published", ~Comment.hidden)
+    shown = (Comment.story_id == story.id, shown_to(None))
     total_threads, total = db.session.execute(select(
         func.count(Comment.id).filter(Comment.parent_id.is_(None)), func.count(Comment.id)).where(*shown)).one()
     threads = db.session.scalars(
         select(Comment).where(*shown, Comment.parent_id.is_(None)).order_by(Comment.created_at.desc(),
                                                                             Comment.id.desc())
         .offset((args["page"] - 1) * args["per_page"]).limit(args["per_page"]).options(*LOADED)).all()
-    replies = replies_of([thread.id for thread in threads])
+    replies = replies_flattened([thread.id for thread in threads])
     for thread in threads:
         thread.replies = replies.get(thread.id, [])
     return {"page": args["page"], "per_page": args["per_page"], "total_threads": total_threads,

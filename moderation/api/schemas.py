@@ -101,17 +101,27 @@ class CommentOut(Schema):
     story = fields.Nested(StoryOut)
     author = fields.Nested(AuthorOut)
     parent_id = fields.Integer(allow_none=True)
-    text = fields.String()
-    status = fields.String(metadata={"description": "pending, published, review or rejected"})
+    text = fields.String(metadata={"description": "The latest text, as its author last wrote it"})
+    published_text = fields.String(allow_none=True, metadata={
+        "description": "The text readers still see while an edit of a published comment waits or after the machine "
+                       "rejected the edit; null otherwise"})
+    deleted = fields.Function(lambda comment: comment.deleted_at is not None, metadata={
+        "type": "boolean", "description": "Deleted by its author"})
+    status = fields.String(metadata={"description": "pending, published, review or rejected (of the latest text)"})
     hidden = fields.Boolean(metadata={"description": "Hidden from readers while reports wait for a moderator"})
     created_at = UtcDateTime()
     decision = fields.Nested(DecisionOut, attribute="verdict", allow_none=True)
     moderation = fields.Nested(ModerationOut, attribute="latest_review", allow_none=True)
 
 
-class ThreadOut(CommentOut):
-    replies = fields.List(fields.Nested(CommentOut), metadata={
-        "description": "Published replies, oldest first; replies nested deeper are listed under their ancestor"})
+class ListedCommentOut(CommentOut):
+    text = fields.Function(lambda comment: "" if comment.deleted_at else comment.text_for(None), metadata={
+        "type": "string", "description": "What readers see: the published text (empty when its author deleted it)"})
+
+
+class ThreadOut(ListedCommentOut):
+    replies = fields.List(fields.Nested(ListedCommentOut), metadata={
+        "description": "Replies readers see, oldest first; replies nested deeper are listed under their ancestor"})
 
 
 class PageOut(Schema):

@@ -5,6 +5,7 @@ Authorization header that the frame's script adds, so a forged cross-site reques
 from pathlib import Path
 
 from flask import Blueprint, abort, current_app, jsonify, render_template, request, send_file
+from markupsafe import Markup
 from sqlalchemy import select
 from werkzeug.security import check_password_hash
 
@@ -125,8 +126,8 @@ def frame():
     except OperationError as error:
         abort(400, str(error))
     db.session.commit()
-    body, _ = _stream(story, site, None)
-    page = render_template("embed/frame.html", story=story, site=site, parent_origin=parent, stream=body)
+    body, _ = _stream(story, site, None)  # rendered (and escaped) by Jinja: the frame inserts it as HTML
+    page = render_template("embed/frame.html", story=story, site=site, parent_origin=parent, stream=Markup(body))
     return page, 200, {"Content-Security-Policy": _frame_csp(site), "Cache-Control": "no-store"}
 
 
@@ -155,22 +156,8 @@ def post_comment(story_id):
         if parent is None:
             form.text.errors.append("The comment you replied to no longer exists.")
             return _stream(story, site, reader, form, status=422)
-    try:
-        comment = submit_comment(story, reader, form.text.data, parent)
-    except OperationError as error:
-        db.session.rollback()
-        form.text.errors.append(str(error))
-        return _stream(story, site, reader, form, status=422)
-    comment_id = comment.id
-    db.session.commit()  # stored before any classifier runs
-    verdict = decide_stored_comment(comment_id)
-    story, site = _story(story_id)
-    reader = db.session.get(User, reader.id)
-    if verdict is not None and verdict.decision == "reject":
-        return _stream(story, site, reader, form, rejected=verdict, status=422)
-    notice = ("Your comment is published." if verdict is not None and verdict.decision == "publish" else
-              "Thanks! Your comment is waiting for a moderator and will appear once approved.")
-    return _stream(story, site, reader, notice=notice)
+    return _judged(story, reader, form, lambda: submit_comment(story, reader, form.text.data, parent).id, (
+        "Your comment is published.", "Thanks! Your comment is waiting for a moderator and will appear once approved."))
 
 
 @bp.post("/embed/stories/<int:story_id>/comments/<int:comment_id>/report")
@@ -183,13 +170,8 @@ def report(story_id, comment_id):
     comment = db.session.get(Comment, comment_id)
     if comment is None or comment.story_id != story.id:
         abort(404)
-    try:
-        report_comment(comment, reader, request.form.get("reason", ""))
-    except OperationError as error:
-        db.session.rollback()
-        return _stream(story, site, reader, notice=str(error), status=422)
-    db.session.commit()
-    return _stream(story, site, reader, notice="Thank you: a moderator will look at this comment.")
+    return _change(story, site, reader, lambda: report_comment(comment, reader, request.form.get("reason", "")),
+                   lambda: "Thank you: a moderator will look at this comment.")
 
 
 @bp.get("/embed/stories/<int:story_id>/comments/<int:comment_id>")
@@ -220,21 +202,30 @@ def edit(story_id, comment_id):
     form = CommentForm(meta={"csrf": False})
     if not form.validate_on_submit():
         return _stream(story, site, reader, form=form, editing=comment, status=422)
+    return _judged(story, reader, form, lambda: edit_comment(comment, reader, form.text.data).id, (
+        "Your edit is published.", "Thanks! Your comment is waiting for a moderator. Only you can see it until it is "
+        "approved."), editing=comment_id)
+
+
+def _judged(story, reader, form, store, notices, editing=None):
+    """Store a new comment or an edit (store() flushes it and returns its id), commit, judge it: the stream with
+    the rejection (the text kept in the form; an edit's earlier text stays up, so nothing to send again) or with
+    notices[0] when published, notices[1] when waiting; a refusal re-renders the form with its message (422)."""
+    story_id, reader_id, site = story.id, reader.id, story.site
     try:
-        edit_comment(comment, reader, form.text.data)
+        comment_id = store()
     except OperationError as error:
         db.session.rollback()
         form.text.errors.append(str(error))
-        return _stream(story, site, reader, form=form, editing=db.session.get(Comment, comment_id), status=422)
+        return _stream(story, site, reader, form, editing=editing and db.session.get(Comment, editing), status=422)
     db.session.commit()  # stored before any classifier runs
     verdict = decide_stored_comment(comment_id)
     story, site = _story(story_id)
-    reader = db.session.get(User, reader.id)
-    if verdict is not None and verdict.decision == "reject":  # the earlier text stays up; nothing to send again
-        return _stream(story, site, reader, rejected=verdict, status=422)
-    notice = ("Your edit is published." if verdict is not None and verdict.decision == "publish" else
-              "Thanks! Your comment is waiting for a moderator. Only you can see it until it is approved.")
-    return _stream(story, site, reader, notice=notice)
+    reader = db.session.get(User, reader_id)
+    if verdict is not None and verdict.decision == "reject":
+        return _stream(story, site, reader, None if editing else form, rejected=verdict, status=422)
+    published = verdict is not None and verdict.decision == "publish"
+    return _stream(story, site, reader, notice=notices[0] if published else notices[1])
 
 
 @bp.post("/embed/stories/<int:story_id>/comments/<int:comment_id>/delete")
@@ -242,13 +233,7 @@ def delete(story_id, comment_id):
     story, site = _story(story_id)
     reader = _reader(site)
     comment = _own_comment(story, comment_id, reader)
-    try:
-        delete_comment(comment, reader)
-    except OperationError as error:
-        db.session.rollback()
-        return _stream(story, site, reader, notice=str(error), status=422)
-    db.session.commit()
-    return _stream(story, site, reader, notice="Your comment is deleted.")
+    return _change(story, site, reader, lambda: delete_comment(comment, reader), lambda: "Your comment is deleted.")
 
 
 @bp.post("/embed/stories/<int:story_id>/comments/<int:comment_id>/feature")
@@ -263,14 +248,20 @@ def feature(story_id, comment_id):
     comment = db.session.get(Comment, comment_id)
     if comment is None or comment.story_id != story.id:
         abort(404)
+    return _change(story, site, reader, lambda: set_featured(comment, reader, request.form.get("featured") == "1"),
+                   lambda: "Featured: shown first in the thread." if comment.featured else "No longer featured.")
+
+
+def _change(story, site, reader, change, done_notice):
+    """Apply a reader's or moderator's change from the frame and commit: the stream again with done_notice(), or
+    with the refusal's message (422) and nothing changed."""
     try:
-        set_featured(comment, reader, request.form.get("featured") == "1")
+        change()
     except OperationError as error:
         db.session.rollback()
         return _stream(story, site, reader, notice=str(error), status=422)
     db.session.commit()
-    return _stream(story, site, reader, notice="Featured: shown first in the thread." if comment.featured else
-                   "No longer featured.")
+    return _stream(story, site, reader, notice=done_notice())
 
 
 def _site_from_body():

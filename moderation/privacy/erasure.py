@@ -5,7 +5,7 @@ and a comment whose text was erased or whose author deleted the account is never
 from sqlalchemy import select, update
 
 from moderation.extensions import db
-from moderation.models import AuditEvent, Comment, utcnow
+from moderation.models import AuditEvent, Comment, Review, utcnow
 from moderation.operations import get_setting
 
 DELETION_MODES = {"anonymise": "Keep the comments, shown under \"Deleted account\"",
@@ -20,7 +20,8 @@ def deletion_mode():
 
 
 def erase_texts(comment_ids, now=None):
-    """Erase these comments' texts, and the earlier texts their edits left in the audit log; returns how many."""
+    """Erase these comments' texts, and the earlier texts their edits left (kept for readers, for an undo, in the
+    audit log); returns how many."""
     if not comment_ids:
         return 0
     now = now or utcnow()
@@ -28,8 +29,11 @@ def erase_texts(comment_ids, now=None):
     erased = 0
     for chunk in (ids[i:i + 500] for i in range(0, len(ids), 500)):
         erased += db.session.execute(
-            update(Comment).where(Comment.id.in_(chunk)).values(text=ERASED, text_removed_at=now)
+            update(Comment).where(Comment.id.in_(chunk)).values(text=ERASED, published_text=None, text_removed_at=now)
             .execution_options(synchronize_session=False)).rowcount
+        db.session.execute(
+            update(Review).where(Review.comment_id.in_(chunk)).values(previous_published_text=None)
+            .execution_options(synchronize_session=False))
         db.session.execute(
             update(AuditEvent).where(AuditEvent.action == "edit", AuditEvent.target_type == "comment",
                                      AuditEvent.target_id.in_(chunk))

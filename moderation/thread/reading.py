@@ -80,11 +80,11 @@ def replies_of(root_ids, viewer_id=None):
     return replies, continues
 
 
-def published_replies_flattened(thread_ids):
-    """{shown_under_id: [reply, ...]} of published replies, for the embed and the REST API, in one query.
+def replies_flattened(thread_ids):
+    """{shown_under_id: [reply, ...]} of the replies every reader sees (shown_to nobody), for the REST API, one query.
 
-    A recursive query walks the published replies down from the threads; one nested deeper than MAX_DEPTH is shown
-    under its ancestor at that depth, so a chain of 10,000 replies renders as a flat list, never 10,000 levels."""
+    A recursive query walks those replies down from the threads; one nested deeper than MAX_DEPTH is listed under
+    its ancestor at that depth, so a chain of 10,000 replies comes back as a flat list, never 10,000 levels."""
     if not thread_ids:
         return {}
     tree = select(Comment.id, Comment.id.label("shown_under"), literal(0).label("depth")).where(
@@ -93,7 +93,7 @@ def published_replies_flattened(thread_ids):
     child = aliased(Comment)
     tree = tree.union_all(
         select(child.id, case((tree.c.depth >= MAX_DEPTH, tree.c.shown_under), else_=tree.c.id), tree.c.depth + 1)
-        .where(child.parent_id == tree.c.id, child.status == "published", ~child.hidden)
+        .where(child.parent_id == tree.c.id, shown_to(None, child))
     )
     rows = db.session.execute(
         select(Comment, tree.c.shown_under).join(tree, tree.c.id == Comment.id).where(tree.c.depth > 0)
