@@ -4,6 +4,7 @@ from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import BooleanField, EmailField, RadioField, SelectField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Regexp
 
 from moderation.auth import role_required
@@ -32,8 +33,10 @@ class AppealForm(FlaskForm):
 
 
 class NoticeForm(FlaskForm):
-    category = SelectField("Kind of illegal content", choices=[("", "choose")] + list(notices.CATEGORIES.items()),
-                           validators=[DataRequired(message="Choose the kind of illegal content.")])
+    category = SelectField(
+        "Kind of illegal content",
+        choices=[SelectChoice("", "choose")] + [SelectChoice(key, text) for key, text in notices.CATEGORIES.items()],
+        validators=[DataRequired(message="Choose the kind of illegal content.")])
     explanation = TextAreaField("Why it is illegal (the law, and where in the comment)", filters=[clean_text],
                                 validators=[DataRequired(), Length(20, notices.MAX_EXPLANATION)])
     email = EmailField("Your email, for our answer", filters=[lambda v: (v or "").strip()],
@@ -142,7 +145,8 @@ def appeals_queue():
 def appeal_item(appeal_id):
     item = db.session.get(Appeal, appeal_id) or abort(404)
     form = DecisionForm()
-    form.outcome.choices = [("upheld", "Uphold the decision"), ("reversed", "Reverse it: publish the comment")]
+    form.outcome.choices = [SelectChoice("upheld", "Uphold the decision"),
+                            SelectChoice("reversed", "Reverse it: publish the comment")]
     done, status = _decide(item, form, appeals.decide_appeal, "legal.appeals_queue",
                            lambda: f"Appeal {item.id} {item.status}; the author is told why.")
     if done:
@@ -164,7 +168,7 @@ def notices_queue():
 def notice_item(notice_id):
     item = db.session.get(Notice, notice_id) or abort(404)
     form = DecisionForm()
-    form.outcome.choices = [("removed", "Remove the comment"), ("kept", "Keep it: not illegal")]
+    form.outcome.choices = [SelectChoice("removed", "Remove the comment"), SelectChoice("kept", "Keep it: not illegal")]
     done, status = _decide(item, form, notices.decide_notice, "legal.notices_queue",
                            lambda: f"Notice {item.uid}: comment {item.comment_id} {item.status}; "
                                    "the sender is told why.")
