@@ -34,7 +34,8 @@ def issue(comment, action, rule, facts, automated, source):
 
 
 def after_verdict(comment, verdict):
-    """The machine's decision: a rejection gets a statement with the rules, scores, thresholds and marked words."""
+    """The machine's decision: a rejection gets a statement with the rules, scores, thresholds and marked words, and
+    its author the statement by mail."""
     if comment.status != "rejected":
         return None
     rules = verdict.rejecting_rules or list(verdict.broken_rules or [])
@@ -46,7 +47,9 @@ def after_verdict(comment, verdict):
         "marked": [comment.text[start:end] for start, end in verdict.rejecting_spans][:20],
         "model_version": verdict.model_version,
     }
-    return issue(comment, "rejected", rules[0] if rules else "other", facts, True, "machine")
+    statement = issue(comment, "rejected", rules[0] if rules else "other", facts, True, "machine")
+    mails.statement_issued(statement, comment)
+    return statement
 
 
 def after_review(comment, review, source="moderator", extra=None):
