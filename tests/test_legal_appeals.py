@@ -3,7 +3,7 @@ from sqlalchemy import select
 
 from moderation.accounts.operations import confirm_email
 from moderation.extensions import db
-from moderation.legal.models import Appeal, Statement
+from moderation.legal.models import Appeal, Reversal, Statement
 from moderation.models import Comment, Review, User
 from moderation.operations import review_comment, training_examples
 from tests.conftest import PASSWORD, build_app, mail_config, post_form
@@ -83,6 +83,9 @@ def test_author_sees_the_statement_appeals_and_another_moderator_reverses(app, s
         assert db.session.scalars(select(Review.action).where(Review.comment_id == comment_id)
                                   .order_by(Review.id)).all() == ["reject", "approve"]
         assert any(text == TEXT and not any(labels.values()) for text, labels in training_examples())
+        # The statement stays as issued; a reversal records that its decision no longer stands, and why.
+        reversal = db.session.scalar(select(Reversal))
+        assert (reversal.statement.uid, reversal.cause, reversal.appeal_id) == (uid, "appeal", appeal_id)
     outcome = smtp_server.to(author_email)[-1]
     assert outcome["Subject"] == "Your appeal: your comment is published"
     assert "Fair criticism of a public figure's policy." in outcome.get_content()

@@ -75,6 +75,7 @@ def test_reader_downloads_everything_held_about_them(app, client, login, make_co
     data = client.get("/account/data.json").get_json()
     assert [s["id"] for s in data["statements_of_reasons"]] == [uid]
     assert data["statements_of_reasons"][0]["rule"] == "not_sentences"
+    assert data["statements_of_reasons"][0]["reversed"] is None  # it still stands
     assert data["appeals"][0]["statement"] == uid and data["appeals"][0]["status"] == "open"
     assert data["notices_sent"][0]["explanation"] == "Untrue claims."
     assert "mod-privacy@example.com" not in response.get_data(as_text=True)  # the moderator is not named
