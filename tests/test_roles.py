@@ -67,7 +67,8 @@ PROTECTED = [
     ("get", "/admin/transparency/", "admin"),
     ("get", "/admin/transparency/report.json", "admin"),
     ("get", "/admin/transparency/report.csv", "admin"),
-    ("get", "/admin/privacy", "admin"),  # its POST: tests/test_privacy.py
+    ("get", "/admin/privacy", "admin"),
+    ("post", "/admin/privacy", "admin"),  # no values given: 422, nothing saved (the saving: tests/test_privacy.py)
 ]
 RANK = {"anonymous": 0, "reader": 1, "moderator": 2, "admin": 3}
 
@@ -140,7 +141,8 @@ def _site_with_a_delivery(app):
         return {"site": site.id, "endpoint": endpoint.id, "delivery": delivery.id}
 
 
-@pytest.mark.parametrize("url", ["/my/comments"])
+@pytest.mark.parametrize("url", ["/my/comments", "/account/data.json", "/account/notifications", "/account/delete",
+                                 "/legal/appeals/SOR-000000000000"])
 def test_reader_pages_need_a_login(client, url):
     response = client.get(url)
     assert response.status_code == 302 and "/auth/login" in response.headers["Location"]
