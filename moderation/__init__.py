@@ -7,6 +7,7 @@ from flask import Flask, current_app, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from moderation.api.payload import BoundedJSONProvider
 from moderation import mail, observability, privacy, ratelimits, security, transparency, worker
 from moderation.extensions import csrf, db, limiter, login_manager, migrate
 
@@ -22,6 +23,7 @@ def create_app(test_config=None, instance_path=None):
         template_folder=str(PROJECT_ROOT / "templates"),
         static_folder=str(PROJECT_ROOT / "static"),
     )
+    app.json = BoundedJSONProvider(app)  # request.get_json (the REST API, the embed) answers 400 to deep nesting
     os.makedirs(app.instance_path, exist_ok=True)
     app.config.from_mapping(
         SQLALCHEMY_DATABASE_URI="sqlite:///" + os.path.join(app.instance_path, "moderation.db"),

@@ -64,7 +64,7 @@ def queue():
     name = request.args.get("queue", "review")
     if name not in QUEUES:
         abort(404)
-    if sweep_pending():  # until the task queue runs the sweeper, loading the queue does: stranded comments show up
+    if sweep_pending():  # the worker sweeps each minute; a site running without one still shows stranded comments
         db.session.commit()
     filters = clean_filters(request.args)
     items = queue_items(name, filters)

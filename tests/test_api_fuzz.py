@@ -89,3 +89,47 @@ def test_the_coral_phase_never_answers_5xx(client, runner):
         assert response.status_code < 500, (body[:200], response.get_data(as_text=True)[:300])
         seen.add(response.status_code)
     assert {200, 204, 400} <= seen
+
+
+REST_STORY = {"story_id": "2026/12/cycle-lanes", "url": "https://herald.example/news/cycle-lanes", "title": "Lanes"}
+REST = {
+    "comments": {"comment_id": "c-1", "story": REST_STORY, "text": "You idiot.",
+                 "author": {"id": "cms-1", "name": "Alice Riverside", "email": "alice@herald.example"}},
+    "stories": REST_STORY,
+    "moderation": {"action": "reject", "reason": "spam", "note": "advertising"},
+}
+
+
+def rest_body(rng, kind):
+    """A REST request of the real shape with one field, top-level or nested, given a hostile value (or none)."""
+    body = json.loads(json.dumps(REST[kind]))
+    places = [(body, key) for key in [*body, "parent_id", "colour"]]
+    places += [(value, key) for value in body.values() if isinstance(value, dict) for key in value]
+    if rng.random() < 0.8:
+        holder, key = rng.choice(places)
+        holder[key] = random_value(rng) if rng.random() < 0.5 else rng.choice(STRINGS)
+    return body
+
+
+def test_the_rest_api_never_answers_5xx(client, make_site, make_api_key):
+    make_site("herald")
+    submitter = {"Authorization": f"Bearer {make_api_key(site='herald')}"}
+    moderator = {"Authorization": f"Bearer {make_api_key(site='herald', scope='moderate')}"}
+    first = client.post("/api/v1/comments", json=REST["comments"], headers=submitter)
+    assert first.status_code in (200, 201), first.get_json()
+    rng, seen = random.Random(20), set()
+    urls = {"comments": ("/api/v1/comments", submitter), "stories": ("/api/v1/stories", submitter),
+            "moderation": (f"/api/v1/comments/{first.get_json()['id']}/moderation", moderator)}
+    for kind, (url, headers) in urls.items():
+        for body in [*raw_bodies(rng, "comments:analyze"), *(json.dumps(rest_body(rng, kind), allow_nan=True).encode()
+                                                            for _ in range(150))]:
+            response = client.post(url, data=body, headers=headers, content_type="application/json")
+            assert response.status_code < 500, (url, body[:200], response.get_data(as_text=True)[:300])
+            assert response.is_json
+            seen.add(response.status_code)
+    for _ in range(60):
+        value = rng.choice(["0", "-1", "9" * 30, "%00", "x/../..", "\u200b", "2026%2F12%2Fcycle-lanes"])
+        for url in (f"/api/v1/comments/{value}", f"/api/v1/stories/{value}", f"/api/v1/comments/cms/{value}",
+                    f"/api/v1/stories/{REST_STORY['story_id']}/comments?page={value}&per_page={value}"):
+            assert client.get(url, headers=submitter).status_code < 500, url
+    assert {200, 400, 422} <= seen

@@ -2,7 +2,7 @@
 import math
 import os
 import sqlite3
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from sqlalchemy import event, select
@@ -185,20 +185,28 @@ def test_a_held_sqlite_lock_strands_nothing(app, client, login, make_story):
     assert only_comment(app)[0] == "review"
 
 
+def pending_comments(app, make_user, make_story, *texts_and_ages):
+    """Comments stored but never decided, each `minutes` old: [(text, minutes), ...] -> their ids."""
+    from moderation.models import Story, User
+    author_id, _ = make_user()
+    slug = make_story()
+    with app.app_context():
+        story = db.session.scalar(select(Story).where(Story.slug == slug))
+        comments = []
+        for text, minutes in texts_and_ages:
+            comment = operations.submit_comment(story, db.session.get(User, author_id), text)
+            comment.created_at = utcnow() - timedelta(minutes=minutes)
+            comments.append(comment)
+        db.session.commit()
+        return [comment.id for comment in comments]
+
+
 def test_the_sweeper_sends_stranded_comments_to_review_and_moderators_see_why(app, client, login, make_user,
                                                                              make_story, runner):
     """A worker killed between the two commits left comments pending for good, in no moderator's list."""
-    author_id, _ = make_user()
-    slug = make_story()
-    from moderation.models import Story, User
-    with app.app_context():
-        story = db.session.scalar(select(Story).where(Story.slug == slug))
-        old = operations.submit_comment(story, db.session.get(User, author_id), "Stranded by a killed worker.")
-        old.created_at = utcnow() - timedelta(minutes=5)
-        fresh = operations.submit_comment(story, db.session.get(User, author_id), "Still being decided right now.")
-        db.session.commit()
-        old_id, fresh_id = old.id, fresh.id
-    result = runner.invoke(args=["sweep"])
+    old_id, fresh_id = pending_comments(app, make_user, make_story, ("Stranded by a killed worker.", 5),
+                                        ("Still being decided right now.", 0))
+    result = runner.invoke(args=["sweep"])  # what `make run` does at start-up
     assert result.exit_code == 0 and "1 pending comment sent to review" in result.output
     with app.app_context():
         assert db.session.get(Comment, old_id).status == "review"
@@ -210,6 +218,17 @@ def test_the_sweeper_sends_stranded_comments_to_review_and_moderators_see_why(ap
     assert "Stranded by a killed worker." in page and "Still being decided right now." in page
     item = client.get(f"/review/item/{old_id}").get_data(as_text=True)
     assert "still pending after" in item
+
+
+def test_the_worker_sweeps_stranded_comments_every_minute(app, make_user, make_story):
+    """Between start-ups nothing swept but a moderator opening the queue; the worker now does it each minute."""
+    from moderation.worker import huey, tasks
+    assert "sweep_stranded_comments" in {task.name for task in huey.read_periodic(datetime(2026, 12, 7, 21, 17))}
+    [stranded_id] = pending_comments(app, make_user, make_story, ("Left pending by a dead worker.", 3))
+    assert tasks.sweep_stranded_comments.call_local() == 1
+    assert tasks.sweep_stranded_comments.call_local() == 0
+    with app.app_context():
+        assert db.session.get(Comment, stranded_id).status == "review"
 
 
 def test_the_error_page_survives_a_failed_transaction(app, client, login, make_story, fail_on):

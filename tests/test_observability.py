@@ -283,7 +283,9 @@ def test_under_gunicorn_counters_add_up_across_workers_and_logs_are_json(app, tm
         server.wait(timeout=30)
         log_file.close()
     err = (tmp_path / "gunicorn.log").read_text()
+    assert [line for line in err.splitlines() if not line.startswith("{")] == []  # gunicorn's own lines too
     lines = log_lines(err)
+    assert any(line["logger"] == "gunicorn.error" and "Booting worker" in line["message"] for line in lines)
     requests = [line for line in lines if line.get("logger") == "moderation.requests"]
     assert len(requests) >= answered + 2 and all(line["request_id"] and line["status"] for line in requests)
 

@@ -1,6 +1,8 @@
 """Reading a JSON request body defensively: valid UTF-8, real JSON (no NaN), bounded nesting, no lone surrogates."""
 import json
 
+from flask.json.provider import DefaultJSONProvider
+
 MAX_NESTING = 20
 
 
@@ -43,3 +45,13 @@ def read_json(raw):
         raise PayloadError(str(error)[:160]) from None
     _check(value)
     return value
+
+
+class BoundedJSONProvider(DefaultJSONProvider):
+    """Flask's JSON for every request body: nesting too deep to parse is a ValueError (so a 400), not a 500."""
+
+    def loads(self, s, **kwargs):
+        try:
+            return super().loads(s, **kwargs)
+        except RecursionError:
+            raise PayloadError("Nested too deeply to read.") from None

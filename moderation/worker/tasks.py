@@ -64,3 +64,16 @@ def purge_expired_texts():
 def reap_jobs():
     """Every minute: retry or fail a job whose worker died; resend a queued job whose message was lost."""
     jobs.reap_jobs()
+
+
+@periodic(crontab(minute="*"))
+def sweep_stranded_comments():
+    """Every minute: a comment still pending after a minute lost its decision; send it to review, saying why."""
+    from moderation.extensions import db
+    from moderation.operations import sweep_pending
+
+    swept = sweep_pending()
+    db.session.commit()
+    if swept:
+        current_app.logger.warning("%d pending comment(s) sent to review by the sweeper", swept)
+    return swept
