@@ -160,13 +160,13 @@ def login(client, make_user):
 
 @pytest.fixture
 def reader(app, make_user):
-    """A reader, with a confirmed address unless told otherwise, logged in on a client of their own:
-    reader(confirmed=True) -> (id, email, client)."""
+    """A person (a reader unless told otherwise) with a confirmed address unless told otherwise, logged in on a
+    client of their own: reader(confirmed=True, role="reader") -> (id, email, client)."""
     from moderation.accounts.operations import confirm_email
     from moderation.models import User
 
-    def make(confirmed=True):
-        user_id, email = make_user()
+    def make(confirmed=True, role="reader"):
+        user_id, email = make_user(role)
         if confirmed:
             with app.app_context():
                 confirm_email(db.session.get(User, user_id))

@@ -111,7 +111,7 @@ def test_legal_privacy_and_transparency_forms_with_hostile_values_never_fail(app
     """Appeals, notices (both sides), the transparency report's period, the privacy settings and the reader's own
     pages, with limits raised so the fuzz reaches the forms rather than the rate limiter."""
     from moderation.legal.appeals import file_appeal
-    from moderation.legal.models import Notice, Statement
+    from moderation.legal.models import Statement
     from moderation.legal.notices import file_notice
     from moderation.models import User
     from moderation.operations import review_comment
