@@ -381,7 +381,8 @@ def sweep_pending(older_than=PENDING_SWEEP_SECONDS):
 def review_comment(comment_id, moderator, action, reason=None, note="", revision=None, source="moderator",
                    facts=None):
     """Record a moderator's decision, or reverse an earlier one; a rejection issues a statement of reasons
-    (`source` and `facts` say when it answers a notice of illegal content).
+    (`source` and `facts` say when it answers a notice of illegal content) and an approval of a rejected or hidden
+    comment records the reversal of the statement that stood (`source` "appeal" when an appeal reversed it).
 
     A conditional update: without `revision` only a comment still waiting for review is decided;
     with it, only a comment nobody has decided since that revision. A comment held by another
@@ -432,7 +433,7 @@ def review_comment(comment_id, moderator, action, reason=None, note="", revision
     )
     db.session.add(review)
     db.session.flush()
-    statements.after_review(comment, review, source, facts)
+    statements.after_review(comment, review, source, facts, before["status"] == "rejected" or before["hidden"])
     db.session.execute(
         update(Report)
         .where(Report.comment_id == comment_id, Report.outcome.is_(None))
@@ -472,6 +473,7 @@ def undo_review(review_id, moderator):
         update(Report).where(Report.review_id == review.id).values(outcome=None, review_id=None)
         .execution_options(synchronize_session=False)
     )
+    statements.after_undo(comment, review, moderator)  # the rejection's statement is reversed, or stands again
     db.session.delete(review)
     db.session.flush()
     db.session.refresh(comment)

@@ -159,6 +159,26 @@ def login(client, make_user):
 
 
 @pytest.fixture
+def reader(app, make_user):
+    """A person (a reader unless told otherwise) with a confirmed address unless told otherwise, logged in on a
+    client of their own: reader(confirmed=True, role="reader") -> (id, email, client)."""
+    from moderation.accounts.operations import confirm_email
+    from moderation.models import User
+
+    def make(confirmed=True, role="reader"):
+        user_id, email = make_user(role)
+        if confirmed:
+            with app.app_context():
+                confirm_email(db.session.get(User, user_id))
+                db.session.commit()
+        client = app.test_client()
+        assert post_form(client, "/auth/login", {"email": email, "password": PASSWORD}).status_code == 302
+        return user_id, email, client
+
+    return make
+
+
+@pytest.fixture
 def make_comment(app, make_user, make_story):
     """Create-one factory for comments, classified by the real model: make_comment(text, status="review").
 

@@ -104,3 +104,54 @@ def test_score_answers_ten_thousand_hostile_lines(runner):
     assert len(answered) == expected
     assert all(("decision" in a) != ("error" in a) for a in answered)
     assert "Traceback" not in result.stderr
+
+
+def test_legal_privacy_and_transparency_forms_with_hostile_values_never_fail(app, client, login, make_comment,
+                                                                             make_user, reader):
+    """Appeals, notices (both sides), the transparency report's period, the privacy settings and the reader's own
+    pages, with limits raised so the fuzz reaches the forms rather than the rate limiter."""
+    from moderation.legal.appeals import file_appeal
+    from moderation.legal.models import Statement
+    from moderation.legal.notices import file_notice
+    from moderation.models import User
+    from moderation.operations import review_comment
+
+    app.config.update(RATELIMIT_NOTICE_PER_ADDRESS="10000 per minute", RATELIMIT_APPEAL_PER_READER="10000 per minute")
+    rng = random.Random(22)
+    author_id, _, author = reader()
+    moderator_id, _ = make_user("moderator")
+    appealed, to_appeal = make_comment(author_id=author_id), make_comment(author_id=author_id)
+    published = make_comment(status="published")
+    with app.app_context():
+        moderator = db.session.get(User, moderator_id)
+        for comment_id in (appealed, to_appeal):
+            review_comment(comment_id, moderator, "reject", "abuse")
+        first, second = db.session.scalars(select(Statement).order_by(Statement.id)).all()
+        appeal = file_appeal(first, db.session.get(User, author_id), "It was not abusive at all.")
+        notice = file_notice(db.session.get(Comment, published), "other", "Illegal under a law of ours.", "n@x.org")
+        db.session.commit()
+        appeal_id, notice_id, notice_uid, uid = appeal.id, notice.id, notice.uid, second.uid
+    login("admin")
+    sides = [
+        (author, f"/legal/appeals/{uid}", {"explanation": False}),
+        (author, "/account/notifications", {"replies": False, "decisions": False}),
+        (app.test_client(), f"/legal/notices/new/{published}", {"category": False, "explanation": False,
+                                                               "email": False, "good_faith": False}),
+        (client, f"/review/appeals/{appeal_id}", {"outcome": False, "reason": False}),
+        (client, f"/review/notices/{notice_id}", {"outcome": False, "reason": False}),
+        (client, "/admin/privacy", {"deleted_account_comments": False, "rejected_text_days": True,
+                                    "api_text_days": True}),
+    ]
+    outcomes = ["upheld", "reversed", "removed", "kept", "anonymise", "remove", "hate", "other"]
+    for _ in range(40):
+        for who, url, fields in sides:
+            data = {name: rng.choice(outcomes) if rng.random() < 0.3 else hostile(rng, numeric)
+                    for name, numeric in fields.items()}
+            response = post_form(who, url, data)
+            assert response.status_code < 500, (url, data)
+        period = f"from={hostile(rng, rng.random() < 0.5)}&to={hostile(rng)}"
+        for who, url in ((client, f"/admin/transparency/?{period}"), (client, f"/admin/transparency/report.json?{period}"),
+                         (client, f"/admin/transparency/report.csv?{period}"),
+                         (author, f"/legal/notices/{hostile(rng)}"), (author, f"/legal/appeals/{hostile(rng)}"),
+                         (author, "/account/data.json"), (author, f"/legal/notices/{notice_uid}")):
+            assert who.get(url).status_code < 500, url

@@ -1,12 +1,11 @@
 """Appeals (DSA Art. 20): the author appeals a statement, another moderator decides, the author hears why."""
 from sqlalchemy import select
 
-from moderation.accounts.operations import confirm_email
 from moderation.extensions import db
-from moderation.legal.models import Appeal, Statement
+from moderation.legal.models import Appeal, Reversal, Statement
 from moderation.models import Comment, Review, User
 from moderation.operations import review_comment, training_examples
-from tests.conftest import PASSWORD, build_app, mail_config, post_form
+from tests.conftest import build_app, mail_config, post_form
 
 import pytest
 from markupsafe import escape
@@ -20,17 +19,6 @@ def app(trained_instance, tmp_path, smtp_server):
     yield from build_app(*trained_instance, tmp_path, mail_config(smtp_server))
 
 
-def signed_in(app, make_user, role="reader"):
-    """A person with a confirmed address, logged in on a client of their own: (id, email, client)."""
-    user_id, email = make_user(role)
-    with app.app_context():
-        confirm_email(db.session.get(User, user_id))
-        db.session.commit()
-    client = app.test_client()
-    assert post_form(client, "/auth/login", {"email": email, "password": PASSWORD}).status_code == 302
-    return user_id, email, client
-
-
 def rejected_by(app, moderator_id, comment_id, reason="personal_attack"):
     with app.app_context():
         review_comment(comment_id, db.session.get(User, moderator_id), "reject", reason, "Attacks the mayor.")
@@ -38,10 +26,10 @@ def rejected_by(app, moderator_id, comment_id, reason="personal_attack"):
         return db.session.scalar(select(Statement.uid).where(Statement.comment_id == comment_id))
 
 
-def test_author_sees_the_statement_appeals_and_another_moderator_reverses(app, smtp_server, make_user, make_comment):
-    author_id, author_email, author = signed_in(app, make_user)
-    first_id, _, first = signed_in(app, make_user, "moderator")
-    _, _, second = signed_in(app, make_user, "moderator")
+def test_author_sees_the_statement_appeals_and_another_moderator_reverses(app, smtp_server, reader, make_comment):
+    author_id, author_email, author = reader()
+    first_id, _, first = reader(role="moderator")
+    _, _, second = reader(role="moderator")
     comment_id = make_comment(TEXT, author_id=author_id)
     uid = rejected_by(app, first_id, comment_id)
 
@@ -83,16 +71,19 @@ def test_author_sees_the_statement_appeals_and_another_moderator_reverses(app, s
         assert db.session.scalars(select(Review.action).where(Review.comment_id == comment_id)
                                   .order_by(Review.id)).all() == ["reject", "approve"]
         assert any(text == TEXT and not any(labels.values()) for text, labels in training_examples())
+        # The statement stays as issued; a reversal records that its decision no longer stands, and why.
+        reversal = db.session.scalar(select(Reversal))
+        assert (reversal.statement.uid, reversal.cause, reversal.appeal_id) == (uid, "appeal", appeal_id)
     outcome = smtp_server.to(author_email)[-1]
     assert outcome["Subject"] == "Your appeal: your comment is published"
     assert "Fair criticism of a public figure's policy." in outcome.get_content()
     assert "reversed" in author.get("/my/comments").get_data(as_text=True)
 
 
-def test_an_upheld_machine_rejection_gets_a_human_statement_and_no_second_appeal(app, smtp_server, make_user,
+def test_an_upheld_machine_rejection_gets_a_human_statement_and_no_second_appeal(app, smtp_server, reader,
                                                                                 make_story):
-    author_id, author_email, author = signed_in(app, make_user)
-    _, _, moderator = signed_in(app, make_user, "moderator")
+    author_id, author_email, author = reader()
+    _, _, moderator = reader(role="moderator")
     slug = make_story()
     post_form(author, f"/stories/{slug}/comments", {"text": "You are a fucking idiot and a stupid moron, shut up."})
     with app.app_context():
@@ -119,9 +110,9 @@ def test_an_upheld_machine_rejection_gets_a_human_statement_and_no_second_appeal
     assert response.status_code == 409
 
 
-def test_only_the_author_appeals_and_only_for_six_months(app, make_user, make_comment):
-    author_id, _, author = signed_in(app, make_user)
-    _, _, stranger = signed_in(app, make_user)
+def test_only_the_author_appeals_and_only_for_six_months(app, reader, make_user, make_comment):
+    author_id, _, author = reader()
+    _, _, stranger = reader()
     moderator_id, _ = make_user("moderator")
     uid = rejected_by(app, moderator_id, make_comment(TEXT, author_id=author_id))
     assert stranger.get(f"/legal/appeals/{uid}").status_code == 404
@@ -139,8 +130,8 @@ def test_only_the_author_appeals_and_only_for_six_months(app, make_user, make_co
     assert post_form(author, f"/legal/appeals/{uid}", {"explanation": WHY}).status_code == 409
 
 
-def test_appeal_counts_and_reversal_rates_per_rule_on_the_stats_page(app, make_user, make_comment):
-    moderator_id, _, moderator = signed_in(app, make_user, "moderator")
+def test_appeal_counts_and_reversal_rates_per_rule_on_the_stats_page(app, reader, make_user, make_comment):
+    moderator_id, _, moderator = reader(role="moderator")
     other_id, _ = make_user("moderator")
     from moderation.legal.appeals import decide_appeal, file_appeal
 

@@ -3,10 +3,11 @@ import pytest
 from sqlalchemy import select, update
 
 from moderation.extensions import db
-from moderation.legal.models import Statement, StatementImmutable
-from moderation.models import Comment, User
+from moderation.legal.models import Reversal, Statement, StatementImmutable
+from moderation.models import Comment, Review, User, utcnow
 from moderation.operations import REPORT_HIDE_WEIGHT, report_comment, review_comment, set_standing
-from tests.conftest import post_form
+from moderation.transparency.report import build_report
+from tests.conftest import PASSWORD, post_form
 
 ABUSIVE = "You are a fucking idiot and a stupid moron, shut up."
 CIVIL = "The council should listen to the people who live on Mill Street."
@@ -104,3 +105,48 @@ def test_the_newsrooms_dispute_body_is_added_to_the_redress(app, client, login, 
     assert redress.startswith("You can appeal this decision within six months")
     assert redress.endswith("the Example Press Council, https://adr.example.")
     assert "Example Press Council" in client.get("/my/comments").get_data(as_text=True)
+
+
+def reversals(app):
+    with app.app_context():
+        return [(r.statement.uid, r.cause) for r in db.session.scalars(select(Reversal).order_by(Reversal.id))]
+
+
+def test_undo_and_a_later_approval_reverse_the_statement_which_stays_as_issued(app, client, login, make_user,
+                                                                              make_comment):
+    author_id, _ = login()
+    moderator_id, moderator_email = make_user("moderator")
+    moderator = app.test_client()
+    post_form(moderator, "/auth/login", {"email": moderator_email, "password": PASSWORD})
+    waiting = make_comment(CIVIL, author_id=author_id)
+    post_form(moderator, f"/review/{waiting}", {"action": "reject", "reason": "abuse", "note": "Too rude."})
+    [(undone, *_)] = statements_of(app, waiting)
+    with app.app_context():
+        review_id = db.session.scalar(select(Review.id).where(Review.comment_id == waiting))
+    assert post_form(moderator, f"/review/undo/{review_id}", {}).status_code == 302
+    assert reversals(app) == [(undone, "undo")]
+    page = client.get("/my/comments").get_data(as_text=True)
+    assert f"{undone}</span>" in page and "<strong>withdrawn</strong>" in page
+    assert "the moderator who took it undid it" in page and "Too rude." not in page
+    assert f'href="/legal/appeals/{undone}"' not in page  # nothing left to appeal
+
+    # A machine rejection published later by a moderator is reversed; undoing that approval makes it stand again.
+    rejected = make_comment(ABUSIVE, author_id=author_id, status=None)
+    [(machine, *_)] = statements_of(app, rejected)
+    with app.app_context():
+        revision = db.session.get(Comment, rejected).revision
+    post_form(moderator, f"/review/{rejected}", {"action": "approve", "revision": revision})
+    assert reversals(app) == [(undone, "undo"), (machine, "moderator")]
+    assert "a moderator reversed it" in client.get("/my/comments").get_data(as_text=True)
+    with app.app_context():
+        approval = db.session.scalar(select(Review.id).where(Review.comment_id == rejected))
+    post_form(moderator, f"/review/undo/{approval}", {})
+    assert reversals(app) == [(undone, "undo")]
+    assert f'href="/legal/appeals/{machine}"' in client.get("/my/comments").get_data(as_text=True)
+    with app.app_context():  # the statements themselves were never changed; the report counts the reversal
+        assert db.session.scalar(select(Statement.facts).where(Statement.uid == undone))["note"] == "Too rude."
+        today = utcnow().date()
+        report = build_report(today, today)
+    assert report["reversals"] == {"total": 1, "of_automated_decisions": 0,
+                                   "by_cause": {"undo": 1, "appeal": 0, "moderator": 0}}
+    assert report["statements_of_reasons"]["issued"] == 2

@@ -9,7 +9,7 @@ from moderation.accounts.operations import confirm_email
 from moderation.extensions import db
 from moderation.models import Comment, User
 from moderation.operations import review_comment
-from tests.conftest import PASSWORD, build_app, mail_config, post_form
+from tests.conftest import build_app, mail_config, post_form
 
 CIVIL = "I think the new cycle lanes will make the riverside much safer for children."
 REPLY = "I agree with you, and the evidence from other cities supports that view."
@@ -18,23 +18,6 @@ REPLY = "I agree with you, and the evidence from other cities supports that view
 @pytest.fixture
 def app(trained_instance, tmp_path, smtp_server):
     yield from build_app(*trained_instance, tmp_path, mail_config(smtp_server))
-
-
-@pytest.fixture
-def reader(app, make_user):
-    """A reader with a confirmed address, logged in on a client of their own: (id, email, client)."""
-
-    def make(confirmed=True):
-        user_id, email = make_user()
-        if confirmed:
-            with app.app_context():
-                confirm_email(db.session.get(User, user_id))
-                db.session.commit()
-        client = app.test_client()
-        assert post_form(client, "/auth/login", {"email": email, "password": PASSWORD}).status_code == 302
-        return user_id, email, client
-
-    return make
 
 
 def latest_comment(app):

@@ -75,6 +75,7 @@ def test_reader_downloads_everything_held_about_them(app, client, login, make_co
     data = client.get("/account/data.json").get_json()
     assert [s["id"] for s in data["statements_of_reasons"]] == [uid]
     assert data["statements_of_reasons"][0]["rule"] == "not_sentences"
+    assert data["statements_of_reasons"][0]["reversed"] is None  # it still stands
     assert data["appeals"][0]["statement"] == uid and data["appeals"][0]["status"] == "open"
     assert data["notices_sent"][0]["explanation"] == "Untrue claims."
     assert "mod-privacy@example.com" not in response.get_data(as_text=True)  # the moderator is not named
@@ -224,3 +225,51 @@ def test_purge_runs_daily_in_the_worker(app):
     due = lambda moment: {task.name for task in huey.read_periodic(moment)}  # noqa: E731
     assert "purge_expired_texts" in due(datetime(2026, 12, 3, 3, 30))
     assert "purge_expired_texts" not in due(datetime(2026, 12, 3, 3, 31))
+
+
+def test_retention_as_the_author_sees_it(app, client, login, make_comment, make_user):
+    """After the purge the author's My comments says the text was erased, the statement still stands with its facts,
+    and the download says when the text went."""
+    author_id, _ = login()
+    comment_id = make_comment(SECOND, author_id=author_id)
+    decide(app, comment_id, "reject", "not_sentences")
+    long_ago = utcnow() - timedelta(days=201)
+    with app.app_context():
+        for row in [db.session.get(Comment, comment_id), *db.session.scalars(
+                select(Verdict).where(Verdict.comment_id == comment_id)), *db.session.scalars(
+                select(Review).where(Review.comment_id == comment_id))]:
+            row.created_at = long_ago
+        db.session.commit()
+    assert SECOND in client.get("/my/comments").get_data(as_text=True)
+    assert tasks.purge_expired_texts.call_local()["rejected_comment_texts"] == 1
+    page = client.get("/my/comments").get_data(as_text=True)
+    assert SECOND not in page and "The text was erased on" in page and "Statement of reasons" in page
+    [comment] = client.get("/account/data.json").get_json()["comments"]
+    assert comment["text"] == "" and comment["text_erased_at"]
+
+
+def test_a_deleted_account_as_moderators_and_the_notices_it_sent_see_it(app, client, login, make_comment, make_user):
+    """Moderators see only "Deleted account N" beside its waiting comment; a notice it sent is still decided and its
+    receipt still tells where it stands."""
+    reader_id, reader_email = login()
+    waiting = make_comment(KIND, author_id=reader_id)
+    reported = make_comment("Someone else's comment about the harbour wall repairs.", status="published")
+    response = post_form(client, f"/legal/notices/new/{reported}", {
+        "category": "defamation", "explanation": "It says untrue things about a named neighbour.",
+        "email": reader_email, "good_faith": "y"})
+    assert response.status_code == 302
+    receipt = response.headers["Location"]
+    with app.app_context():
+        display_name = db.session.get(User, reader_id).display_name
+        notice_id = db.session.scalar(select(Notice.id))
+    delete_account(client)
+    _, moderator_email = make_user("moderator")
+    moderator = log_in(app, moderator_email)
+    page = moderator.get(f"/review/item/{waiting}").get_data(as_text=True)
+    assert KIND in page and f"Deleted account {reader_id}" in page
+    assert reader_email not in page and f">{display_name}<" not in page
+    response = post_form(moderator, f"/review/notices/{notice_id}", {"outcome": "kept",
+                                                                   "reason": "A fair account of a public meeting."})
+    assert response.status_code == 302
+    page = app.test_client().get(receipt).get_data(as_text=True)
+    assert "<strong>kept</strong>" in page and "A fair account of a public meeting." in page

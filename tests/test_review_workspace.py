@@ -145,6 +145,7 @@ def test_the_author_sees_the_reason_and_note(client, login, make_comment, make_u
     post_form(moderator_client, f"/review/{comment_id}", {"action": "approve", "revision": revision_of(app, comment_id)})
     page = client.get("/my/comments").get_data(as_text=True)
     assert "Published" in page and "Please address the argument, not the person." not in page
+    assert "<strong>withdrawn</strong>" in page and "a moderator reversed it" in page
 
 
 def test_undo_within_the_session_only(client, login, make_comment, make_user, app):

@@ -153,7 +153,8 @@ def test_every_moderator_and_admin_route_is_in_the_matrix(app):
     assert not routes - listed, f"add these to PROTECTED: {sorted(routes - listed)}"
 
 
-@pytest.mark.parametrize("url", ["/my/comments"])
+@pytest.mark.parametrize("url", ["/my/comments", "/account/data.json", "/account/notifications", "/account/delete",
+                                 "/legal/appeals/SOR-000000000000"])
 def test_reader_pages_need_a_login(client, url):
     response = client.get(url)
     assert response.status_code == 302 and "/auth/login" in response.headers["Location"]

@@ -47,7 +47,7 @@ class DisplayNameForm(FlaskForm):
 
 class NotificationsForm(FlaskForm):
     replies = BooleanField("Mail me when someone replies to my comment")
-    decisions = BooleanField("Mail me when a moderator decides my waiting comment")
+    decisions = BooleanField("Mail me decisions on my comments: a moderator's, and why one is not shown")
 
 
 class DeleteAccountForm(FlaskForm):

@@ -30,7 +30,8 @@ def refusal(statement, author):
     if utcnow() > statements.appeal_deadline(statement):
         return "Appeals are possible for six months after a decision; this one is older."
     comment = db.session.get(Comment, statement.comment_id)
-    if not restricted(comment) or statements.latest(comment.id).id != statement.id:
+    standing = statements.standing(comment.id)
+    if not restricted(comment) or standing is None or standing.id != statement.id:
         return "This decision no longer stands: the comment's status has changed since."
     return None
 
@@ -81,7 +82,7 @@ def decide_appeal(appeal, moderator, outcome, reason):
     comment, original, outcome_statement = appeal.comment, appeal.statement, None
     if outcome == "reversed" and restricted(comment):
         review_comment(comment.id, moderator, "approve", note=f"Appeal {original.uid} reversed: {reason}"[:1000],
-                       revision=comment.revision)
+                       revision=comment.revision, source="appeal", facts={"appeal_id": appeal.id})
     elif outcome == "upheld":
         outcome_statement = statements.issue(
             comment, original.action, original.rule,

@@ -15,13 +15,20 @@ def statement_links(statement):
     return {"appeal_link": messages.absolute_url("legal.appeal", uid=statement.uid) if statement.source != "appeal" else ""}
 
 
+SUBJECTS = {"rejected": "Your comment was not published", "hidden": "Your comment is hidden",
+            "removed": "Your comment was removed"}
+
+
 def statement_issued(statement, comment):
-    """Tell the author of a rejection, hiding or removal no other mail told them of (their decisions preference)."""
-    if comment.author is None or not messages.wants(comment.author, "decisions"):
+    """Mail the author a statement no other mail carries (a machine rejection, a hiding, a later removal): a
+    decisions notification, so their preference and the mail's one-click unsubscribe are respected."""
+    author = comment.author
+    if author is None or not author.email or not messages.wants(author, "decisions"):
         return
-    _send(comment.author.email, f"Why your comment is not shown ({statement.uid})", "statement.txt",
-          user=comment.author, comment=comment, statement=statement, my_comments=messages.absolute_url(
-              "comments.my_comments"), **statement_links(statement))
+    send_after_commit(messages.notification(
+        author, "decisions", f"{SUBJECTS[statement.action]} ({statement.uid})", "legal/mail/statement.txt",
+        comment=comment, statement=statement, my_comments=messages.absolute_url("comments.my_comments"),
+        **statement_links(statement)))
 
 
 def appeal_decided(appeal, statement=None):

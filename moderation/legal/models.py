@@ -13,6 +13,7 @@ STATEMENT_ACTIONS = ("rejected", "hidden", "removed")
 STATEMENT_SOURCES = ("machine", "moderator", "reports", "notice", "appeal")
 APPEAL_STATUSES = ("open", "upheld", "reversed")
 NOTICE_STATUSES = ("open", "removed", "kept")
+REVERSAL_CAUSES = ("undo", "appeal", "moderator")
 
 
 def new_uid(prefix):
@@ -80,6 +81,24 @@ class Notice(db.Model):
 
     comment: Mapped[Comment] = relationship()
     decided_by: Mapped[Optional[User]] = relationship(foreign_keys=[decided_by_id])
+
+
+class Reversal(db.Model):
+    """The record that the decision a statement explains no longer stands: its moderator undid it, an appeal
+    reversed it, or a later moderator's decision published the comment. The statement itself stays as issued."""
+
+    __tablename__ = "reversals"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    statement_id: Mapped[int] = mapped_column(ForeignKey("statements.id"), unique=True)
+    comment_id: Mapped[int] = mapped_column(ForeignKey("comments.id"), index=True)
+    cause: Mapped[str] = mapped_column(String(20), index=True)
+    moderator_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
+    # The approval that reversed it (undoing that approval removes this row); none for an undo.
+    review_id: Mapped[Optional[int]] = mapped_column(ForeignKey("reviews.id"), index=True)
+    appeal_id: Mapped[Optional[int]] = mapped_column(ForeignKey("appeals.id"))
+    reversed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+
+    statement: Mapped[Statement] = relationship()
 
 
 class StatementImmutable(Exception):

@@ -3,11 +3,11 @@ from collections import Counter
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import delete, exists, select
 
 from moderation.extensions import db
 from moderation.legal import mails
-from moderation.legal.models import Statement
+from moderation.legal.models import Reversal, Statement
 from moderation.models import Report, Review
 
 APPEAL_DAYS = 183  # six months (Art. 20(1)): an author can appeal a statement this long after it was issued
@@ -34,7 +34,8 @@ def issue(comment, action, rule, facts, automated, source):
 
 
 def after_verdict(comment, verdict):
-    """The machine's decision: a rejection gets a statement with the rules, scores, thresholds and marked words."""
+    """The machine's decision: a rejection gets a statement with the rules, scores, thresholds and marked words, and
+    its author the statement by mail."""
     if comment.status != "rejected":
         return None
     rules = verdict.rejecting_rules or list(verdict.broken_rules or [])
@@ -46,12 +47,19 @@ def after_verdict(comment, verdict):
         "marked": [comment.text[start:end] for start, end in verdict.rejecting_spans][:20],
         "model_version": verdict.model_version,
     }
-    return issue(comment, "rejected", rules[0] if rules else "other", facts, True, "machine")
+    statement = issue(comment, "rejected", rules[0] if rules else "other", facts, True, "machine")
+    mails.statement_issued(statement, comment)
+    return statement
 
 
-def after_review(comment, review, source="moderator", extra=None):
-    """A moderator's rejection (one by one, in bulk, on a ban, through the API, or on a notice)."""
-    if review.action != "reject":
+def after_review(comment, review, source="moderator", extra=None, was_restricted=False):
+    """A moderator's rejection (one by one, in bulk, on a ban, through the API, or on a notice) gets a statement; an
+    approval of a comment readers could not see reverses the statement that stood (`source` "appeal" on appeal)."""
+    if review.action == "approve":
+        standing_one = standing(comment.id) if was_restricted else None
+        if standing_one is not None:
+            reverse(standing_one, "appeal" if source == "appeal" else "moderator", review.moderator_id, review.id,
+                    (extra or {}).get("appeal_id"))
         return None
     facts = {"reason": review.reason, "note": review.note, "review_id": review.id, **(extra or {})}
     action = "removed" if source == "notice" else "rejected"
@@ -59,6 +67,33 @@ def after_review(comment, review, source="moderator", extra=None):
     if review.previous_status != "review":  # a comment waiting for review is told by the decision mail instead
         mails.statement_issued(statement, comment)
     return statement
+
+
+def after_undo(comment, review, moderator):
+    """A moderator took back a decision: a rejection's statement is reversed ("undo"); an approval that had
+    reversed one is itself gone, so that statement stands again."""
+    if review.action == "approve":
+        db.session.execute(delete(Reversal).where(Reversal.review_id == review.id)
+                           .execution_options(synchronize_session=False))
+        return None
+    statement = standing(comment.id)
+    if statement is not None and (statement.facts or {}).get("review_id") == review.id:
+        return reverse(statement, "undo", moderator.id)
+    return None
+
+
+def reverse(statement, cause, moderator_id=None, review_id=None, appeal_id=None):
+    """Record that a statement's decision no longer stands (flush only); the statement is not touched."""
+    reversal = Reversal(statement_id=statement.id, comment_id=statement.comment_id, cause=cause,
+                        moderator_id=moderator_id, review_id=review_id, appeal_id=appeal_id)
+    db.session.add(reversal)
+    db.session.flush()
+    return reversal
+
+
+def reversals_of(comment_id):
+    """{statement id: its reversal} for a comment."""
+    return {r.statement_id: r for r in db.session.scalars(select(Reversal).where(Reversal.comment_id == comment_id))}
 
 
 def after_hiding(comment, threshold):
@@ -81,6 +116,13 @@ def of_comment(comment_id):
 def latest(comment_id):
     """The newest statement on a comment, or None."""
     return db.session.scalar(select(Statement).where(Statement.comment_id == comment_id)
+                             .order_by(Statement.id.desc()).limit(1))
+
+
+def standing(comment_id):
+    """The newest statement on a comment whose decision was not reversed, or None."""
+    reversed_ = exists().where(Reversal.statement_id == Statement.id)
+    return db.session.scalar(select(Statement).where(Statement.comment_id == comment_id, ~reversed_)
                              .order_by(Statement.id.desc()).limit(1))
 
 

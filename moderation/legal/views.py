@@ -4,6 +4,7 @@ from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import BooleanField, EmailField, RadioField, SelectField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Regexp
 
 from moderation.auth import role_required
@@ -24,6 +25,8 @@ LIMITS = {
 SOURCE_TEXT = {"machine": "the automatic classifiers", "moderator": "a moderator", "reports": "readers' reports",
                "notice": "a moderator, on a notice of illegal content", "appeal": "a moderator, on your appeal"}
 ACTION_TEXT = {"rejected": "not published", "hidden": "hidden from readers", "removed": "removed"}
+REVERSAL_TEXT = {"undo": "the moderator who took it undid it", "appeal": "your appeal reversed it",
+                 "moderator": "a moderator reversed it"}
 
 
 class AppealForm(FlaskForm):
@@ -32,8 +35,10 @@ class AppealForm(FlaskForm):
 
 
 class NoticeForm(FlaskForm):
-    category = SelectField("Kind of illegal content", choices=[("", "choose")] + list(notices.CATEGORIES.items()),
-                           validators=[DataRequired(message="Choose the kind of illegal content.")])
+    category = SelectField(
+        "Kind of illegal content",
+        choices=[SelectChoice("", "choose")] + [SelectChoice(key, text) for key, text in notices.CATEGORIES.items()],
+        validators=[DataRequired(message="Choose the kind of illegal content.")])
     explanation = TextAreaField("Why it is illegal (the law, and where in the comment)", filters=[clean_text],
                                 validators=[DataRequired(), Length(20, notices.MAX_EXPLANATION)])
     email = EmailField("Your email, for our answer", filters=[lambda v: (v or "").strip()],
@@ -56,20 +61,25 @@ def init_app(app):
 
     # Globals rather than a context processor: macros imported without context (the rejection notice) read them.
     app.jinja_env.globals.update(statements_of=_statements_with_appeals, latest_statement=statements.latest,
-                                 statement_source_text=SOURCE_TEXT, statement_action_text=ACTION_TEXT)
+                                 statement_source_text=SOURCE_TEXT, statement_action_text=ACTION_TEXT,
+                                 statement_reversal_text=REVERSAL_TEXT)
 
 
 def _statements_with_appeals(comment):
-    """(statement, its appeal or None, whether it can be appealed now) for a comment, newest first: the one that
-    still stands, and those appealed (to show the outcome); one reversed or undone without an appeal is not shown."""
+    """(statement, its appeal or None, whether it can be appealed now, its reversal or None) for a comment, newest
+    first: the one that still stands, those appealed (to show the outcome) and those reversed (to say so); one a
+    later decision replaced is not shown."""
     rows = statements.of_comment(comment.id)
     if not rows:
         return []
     filed = {a.statement_id: a for a in db.session.scalars(select(Appeal).where(Appeal.comment_id == comment.id))}
-    standing = rows[-1].id if appeals.restricted(comment) else None
+    reversed_ = statements.reversals_of(comment.id)
+    unreversed = [s for s in rows if s.id not in reversed_]
+    standing = unreversed[-1].id if unreversed and appeals.restricted(comment) else None
     user = current_user if current_user.is_authenticated else None
-    return [(s, filed.get(s.id), user is not None and appeals.refusal(s, user) is None)
-            for s in reversed(rows) if s.id == standing or s.id in filed]
+    return [(s, filed.get(s.id), user is not None and s.id == standing and appeals.refusal(s, user) is None,
+             reversed_.get(s.id))
+            for s in reversed(rows) if s.id == standing or s.id in filed or s.id in reversed_]
 
 
 def _reader_key():
@@ -142,7 +152,8 @@ def appeals_queue():
 def appeal_item(appeal_id):
     item = db.session.get(Appeal, appeal_id) or abort(404)
     form = DecisionForm()
-    form.outcome.choices = [("upheld", "Uphold the decision"), ("reversed", "Reverse it: publish the comment")]
+    form.outcome.choices = [SelectChoice("upheld", "Uphold the decision"),
+                            SelectChoice("reversed", "Reverse it: publish the comment")]
     done, status = _decide(item, form, appeals.decide_appeal, "legal.appeals_queue",
                            lambda: f"Appeal {item.id} {item.status}; the author is told why.")
     if done:
@@ -164,7 +175,7 @@ def notices_queue():
 def notice_item(notice_id):
     item = db.session.get(Notice, notice_id) or abort(404)
     form = DecisionForm()
-    form.outcome.choices = [("removed", "Remove the comment"), ("kept", "Keep it: not illegal")]
+    form.outcome.choices = [SelectChoice("removed", "Remove the comment"), SelectChoice("kept", "Keep it: not illegal")]
     done, status = _decide(item, form, notices.decide_notice, "legal.notices_queue",
                            lambda: f"Notice {item.uid}: comment {item.comment_id} {item.status}; "
                                    "the sender is told why.")

@@ -12,7 +12,8 @@ from moderation.pipeline import RULE_TEXT
 DEFAULT_PUBLIC_URL = "http://127.0.0.1:5000"
 REASON_TEXT = {**RULE_TEXT, "spam": "Comments must not be spam or advertising.",
                "other": "A moderator judged that it breaks the house rules."}
-NOTIFICATION_KINDS = {"replies": "replies to your comments", "decisions": "moderators' decisions on your comments"}
+NOTIFICATION_KINDS = {"replies": "replies to your comments",
+                      "decisions": "decisions on your comments (a moderator's, and why one is not shown)"}
 
 
 def absolute_url(endpoint, **values):
@@ -24,7 +25,7 @@ def absolute_url(endpoint, **values):
 
 
 def _spec(user, subject, template, headers=None, **context):
-    text = render_template(f"mail/{template}", user=user, **context)
+    text = render_template(template, user=user, **context)
     return {"to": user.email, "subject": subject, "text": text, "headers": headers or {}}
 
 
@@ -32,31 +33,31 @@ def verify_mail(user, required=False):
     """The confirmation link; `required` says the site needs it before a first comment."""
     days = current_app.config["EMAIL_VERIFY_MAX_AGE"] // 86400
     link = absolute_url("accounts.verify", token=make_token(user, "verify"))
-    return _spec(user, "Confirm your email address", "verify.txt", link=link, days=days, require=required)
+    return _spec(user, "Confirm your email address", "mail/verify.txt", link=link, days=days, require=required)
 
 
 def reset_mail(user):
     minutes = current_app.config["PASSWORD_RESET_MAX_AGE"] // 60
     link = absolute_url("accounts.reset_password", token=make_token(user, "reset"))
-    return _spec(user, "Reset your password", "reset.txt", link=link, minutes=minutes)
+    return _spec(user, "Reset your password", "mail/reset.txt", link=link, minutes=minutes)
 
 
 def email_change_mail(user, new_email):
     """To the new address: the link that moves the account there (it proves the reader reads that mailbox)."""
     days = current_app.config["EMAIL_VERIFY_MAX_AGE"] // 86400
     link = absolute_url("accounts.confirm_email_change", token=make_token(user, "email", new_email))
-    return {**_spec(user, "Confirm your new email address", "email_change.txt", link=link, days=days,
+    return {**_spec(user, "Confirm your new email address", "mail/email_change.txt", link=link, days=days,
                     new_email=new_email), "to": new_email}
 
 
 def email_change_notice(user, new_email):
     """To the old address: someone asked to move the account elsewhere; nothing changes unless the link is opened."""
-    return _spec(user, "A change of your email address was asked for", "email_change_notice.txt",
+    return _spec(user, "A change of your email address was asked for", "mail/email_change_notice.txt",
                  new_email=new_email, reset_link=absolute_url("accounts.forgot_password"))
 
 
 def password_changed_mail(user):
-    return _spec(user, "Your password was changed", "password_changed.txt",
+    return _spec(user, "Your password was changed", "mail/password_changed.txt",
                  reset_link=absolute_url("accounts.forgot_password"))
 
 
@@ -66,7 +67,8 @@ def wants(user, kind):
             and getattr(user, f"notify_{kind}"))
 
 
-def _notification(user, kind, subject, template, **context):
+def notification(user, kind, subject, template, **context):
+    """A mail of a kind the reader can turn off: a one-click unsubscribe link (RFC 8058) in its headers and text."""
     unsubscribe = absolute_url("accounts.unsubscribe", token=make_token(user, "unsubscribe", kind))
     headers = {"List-Unsubscribe": f"<{unsubscribe}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
     return _spec(user, subject, template, headers, unsubscribe=unsubscribe, kind_text=NOTIFICATION_KINDS[kind],
@@ -79,7 +81,7 @@ def comment_published(comment):
     if parent is None or parent.author_id == comment.author_id or not wants(parent.author, "replies"):
         return
     link = absolute_url("comments.story", slug=comment.story.slug, _anchor=f"c{comment.id}")
-    send_after_commit(_notification(parent.author, "replies", "A reply to your comment", "reply.txt",
+    send_after_commit(notification(parent.author, "replies", "A reply to your comment", "mail/reply.txt",
                                     reply=comment, parent=parent, link=link))
 
 
@@ -91,8 +93,8 @@ def comment_decided(comment, review):
     subject = "Your comment is published" if approved else "Your comment was not published"
     link = absolute_url("comments.story", slug=comment.story.slug, _anchor=f"c{comment.id}")
     statement = None if approved else statements.latest(comment.id)  # DSA Art. 17: its id, facts and redress
-    send_after_commit(_notification(
-        comment.author, "decisions", subject, "decision.txt", comment=comment, review=review, approved=approved,
+    send_after_commit(notification(
+        comment.author, "decisions", subject, "mail/decision.txt", comment=comment, review=review, approved=approved,
         statement=statement, **(mails.statement_links(statement) if statement else {}),
         reason=REASON_TEXT.get(review.reason, REASON_TEXT["other"]) if not approved else "",
         link=link, my_comments=absolute_url("comments.my_comments"),

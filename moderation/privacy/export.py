@@ -5,7 +5,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from moderation.extensions import db
-from moderation.legal.models import Appeal, Notice, Statement
+from moderation.legal.models import Appeal, Notice, Reversal, Statement
 from moderation.models import AuditEvent, Comment, Report, utcnow
 
 
@@ -50,6 +50,11 @@ def _comment(comment, edits):
                                     for r in comment.reviews]}
 
 
+def _reversal(reversal):
+    """When and how a statement's decision stopped standing, or None while it stands."""
+    return {"at": _iso(reversal.reversed_at), "cause": reversal.cause} if reversal else None
+
+
 def reader_data(user):
     """The whole download for one reader."""
     comments = db.session.scalars(
@@ -64,6 +69,8 @@ def reader_data(user):
     reports = db.session.scalars(select(Report).where(Report.reporter_id == user.id).order_by(Report.id)).all()
     statements = db.session.scalars(select(Statement).where(Statement.author_id == user.id)
                                     .order_by(Statement.id)).all()
+    reversals = {r.statement_id: r for r in db.session.scalars(
+        select(Reversal).where(Reversal.statement_id.in_([s.id for s in statements])))}
     appeals = db.session.scalars(select(Appeal).where(Appeal.author_id == user.id).order_by(Appeal.id)).all()
     notices = db.session.scalars(select(Notice).where(Notice.sender_id == user.id).order_by(Notice.id)).all()
     return {
@@ -75,7 +82,8 @@ def reader_data(user):
                           "outcome": r.outcome} for r in reports],
         "statements_of_reasons": [{"id": s.uid, "comment_id": s.comment_id, "action": s.action, "rule": s.rule,
                                    "facts": s.facts, "automated": s.automated, "source": s.source,
-                                   "issued_at": _iso(s.issued_at), "redress": s.redress} for s in statements],
+                                   "issued_at": _iso(s.issued_at), "redress": s.redress,
+                                   "reversed": _reversal(reversals.get(s.id))} for s in statements],
         "appeals": [{"comment_id": a.comment_id, "statement": a.statement.uid, "explanation": a.explanation,
                      "status": a.status, "created_at": _iso(a.created_at), "decided_at": _iso(a.decided_at),
                      "decision_reason": a.decision_reason} for a in appeals],

@@ -1,14 +1,15 @@
 """The transparency report's figures (DSA Art. 15 and 24) for a period: decisions, time to decision, reports and
 notices, statements of reasons, appeals and reversals, suspensions and bans, and the accuracy of automated
-moderation on the audit sample."""
+moderation on the audit sample. Items are counted by the day they were received, their outcomes by the day they
+were decided."""
 import math
 import statistics
 from datetime import date, datetime, time, timedelta, timezone
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 
 from moderation.extensions import db
-from moderation.legal.models import Appeal, Notice, Statement
+from moderation.legal.models import REVERSAL_CAUSES, Appeal, Notice, Reversal, Statement
 from moderation.models import AuditEvent, Comment, Report, Review, Verdict
 from moderation.operations import REVIEW_REASONS, as_utc
 
@@ -87,13 +88,47 @@ def _times_to_decision(start, end):
             "all": _median(list(overall.values()))}
 
 
+def _flow(group, status, received_at, decided_at, outcomes, start, end, joins=()):
+    """Items received and decided, per group: received in the period (by the day received), each outcome of
+    `outcomes` ({status: name}) decided in it (by the day decided) and open at its end, with totals and the median
+    seconds from receipt to decision of those decided in the period. A closed period's figures never change."""
+    received = (received_at >= start, received_at < end)
+    decided = (decided_at >= start, decided_at < end)
+
+    def joined(*columns):
+        query = select(*columns).select_from(received_at.class_)
+        for target, on in joins:
+            query = query.outerjoin(target, on)
+        return query
+
+    rows = db.session.execute(
+        joined(group, status, func.count().filter(*received), func.count().filter(*decided),
+               func.count().filter(received_at < end, or_(decided_at.is_(None), decided_at >= end)))
+        .where(received_at < end, or_(decided_at.is_(None), decided_at >= start)).group_by(group, status)).all()
+    names = ("received", *outcomes.values(), "open")
+    groups = {}
+    for key, state, arrived, settled, waiting in rows:
+        counts = groups.setdefault(key, dict.fromkeys(names, 0))
+        counts["received"] += arrived
+        counts["open"] += waiting
+        if state in outcomes:
+            counts[outcomes[state]] += settled
+    waits = [(as_utc(done) - as_utc(arrived)).total_seconds()
+             for arrived, done in db.session.execute(joined(received_at, decided_at).where(*decided))]
+    totals = {name: sum(counts[name] for counts in groups.values()) for name in names}
+    return totals, _median(waits), dict(sorted(groups.items()))
+
+
+def _rate(part, whole):
+    return round(part / whole, 4) if whole else None
+
+
 def _reports(start, end):
-    """Readers' reports received in the period and what became of them."""
-    counts = dict(db.session.execute(
-        select(Report.outcome, func.count(Report.id)).where(Report.created_at >= start, Report.created_at < end)
-        .group_by(Report.outcome)).all())
-    return {"received": sum(counts.values()), "acted_on": counts.get("upheld", 0),
-            "dismissed": counts.get("dismissed", 0), "open": counts.get(None, 0)}
+    """Readers' reports received in the period, and those a moderator upheld (acted on) or dismissed in it."""
+    totals, wait, by_reason = _flow(Report.reason, Report.outcome, Report.created_at, Review.created_at,
+                                    {"upheld": "acted_on", "dismissed": "dismissed"}, start, end,
+                                    joins=[(Review, Review.id == Report.review_id)])
+    return {**totals, "median_seconds_to_decision": wait, "by_reason": by_reason}
 
 
 def _standing(start, end):
@@ -142,49 +177,38 @@ def _statements(start, end):
 
 
 def _appeals(start, end):
-    """Appeals received in the period (Art. 20), their outcome and the reversal rate, overall and per rule."""
-    rows = db.session.execute(
-        select(Statement.rule, Appeal.status, func.count(Appeal.id))
-        .join(Statement, Statement.id == Appeal.statement_id)
-        .where(Appeal.created_at >= start, Appeal.created_at < end)
-        .group_by(Statement.rule, Appeal.status)).all()
-    per_rule = {}
-    for rule, status, n in rows:
-        counts = per_rule.setdefault(rule, {"received": 0, "open": 0, "upheld": 0, "reversed": 0})
-        counts["received"] += n
-        counts[status] = counts.get(status, 0) + n
-    for counts in per_rule.values():
-        decided = counts["upheld"] + counts["reversed"]
-        counts["reversal_rate"] = round(counts["reversed"] / decided, 4) if decided else None
-    total = {key: sum(c[key] for c in per_rule.values()) for key in ("received", "open", "upheld", "reversed")}
-    decided = total["upheld"] + total["reversed"]
-    waits = [(as_utc(decided_at) - as_utc(created)).total_seconds() for created, decided_at in db.session.execute(
-        select(Appeal.created_at, Appeal.decided_at).where(Appeal.decided_at.is_not(None),
-                                                           Appeal.created_at >= start, Appeal.created_at < end))]
-    return {**total, "reversal_rate": round(total["reversed"] / decided, 4) if decided else None,
-            "median_seconds_to_decision": _median(waits), "by_rule": dict(sorted(per_rule.items()))}
+    """Appeals (Art. 20) received in the period, those upheld or reversed in it and the reversal rate, per rule."""
+    totals, wait, by_rule = _flow(Statement.rule, Appeal.status, Appeal.created_at, Appeal.decided_at,
+                                  {"upheld": "upheld", "reversed": "reversed"}, start, end,
+                                  joins=[(Statement, Statement.id == Appeal.statement_id)])
+    for counts in (totals, *by_rule.values()):
+        counts["reversal_rate"] = _rate(counts["reversed"], counts["upheld"] + counts["reversed"])
+    return {**totals, "median_seconds_to_decision": wait, "by_rule": by_rule}
 
 
 def _notices(start, end):
-    """Notices of illegal content received in the period (Art. 16): acted on (removed), kept, open, by category."""
+    """Notices of illegal content (Art. 16) received in the period, and those acted on (removed) or kept in it."""
+    totals, wait, by_category = _flow(Notice.category, Notice.status, Notice.created_at, Notice.decided_at,
+                                      {"removed": "acted_on", "kept": "kept"}, start, end)
+    return {**totals, "median_seconds_to_decision": wait, "by_category": by_category}
+
+
+def _reversals(start, end):
+    """Decisions explained by a statement that were reversed in the period: undone, on appeal, by a moderator."""
     rows = db.session.execute(
-        select(Notice.category, Notice.status, func.count(Notice.id))
-        .where(Notice.created_at >= start, Notice.created_at < end)
-        .group_by(Notice.category, Notice.status)).all()
-    by_category = {}
-    for category, status, n in rows:
-        counts = by_category.setdefault(category, {"received": 0, "acted_on": 0, "kept": 0, "open": 0})
-        counts["received"] += n
-        counts[{"removed": "acted_on"}.get(status, status)] += n
-    total = {key: sum(c[key] for c in by_category.values()) for key in ("received", "acted_on", "kept", "open")}
-    waits = [(as_utc(decided_at) - as_utc(created)).total_seconds() for created, decided_at in db.session.execute(
-        select(Notice.created_at, Notice.decided_at).where(Notice.decided_at.is_not(None),
-                                                           Notice.created_at >= start, Notice.created_at < end))]
-    return {**total, "median_seconds_to_decision": _median(waits), "by_category": dict(sorted(by_category.items()))}
+        select(Reversal.cause, Statement.automated, func.count(Reversal.id))
+        .join(Statement, Statement.id == Reversal.statement_id)
+        .where(Reversal.reversed_at >= start, Reversal.reversed_at < end)
+        .group_by(Reversal.cause, Statement.automated)).all()
+    by_cause = dict.fromkeys(REVERSAL_CAUSES, 0)
+    for cause, _, n in rows:
+        by_cause[cause] += n
+    return {"total": sum(n for *_, n in rows), "of_automated_decisions": sum(n for _, auto, n in rows if auto),
+            "by_cause": by_cause}
 
 
 SECTIONS = {"decisions": _decisions, "median_seconds_to_decision": _times_to_decision, "reports": _reports,
-            "notices": _notices, "statements_of_reasons": _statements, "appeals": _appeals,
+            "notices": _notices, "statements_of_reasons": _statements, "appeals": _appeals, "reversals": _reversals,
             "suspensions_and_bans": _standing, "automated_accuracy": _audit_accuracy}
 
 
