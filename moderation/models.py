@@ -6,8 +6,8 @@ from datetime import datetime, timezone
 from typing import Any, Optional
 
 from flask_login import UserMixin
-from sqlalchemy import (JSON, DateTime, ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint, text,
-                        true)
+from sqlalchemy import (JSON, DateTime, ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint,
+                        bindparam, select, text, true)
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -113,13 +113,16 @@ class User(UserMixin, db.Model):
         return ROLES.index(self.role) >= ROLES.index(role)
 
 
+USER_BY_ID = select(User).where(User.id == bindparam("id"))  # every request with a session: built once
+
+
 @login_manager.user_loader
 def load_user(login_id):
     """The person a session or remember cookie names, if its token is still theirs (not logged out since)."""
     user_id, _, token = (login_id or "").partition(":")
     if not (user_id.isascii() and user_id.isdigit() and len(user_id) <= 10 and token):
         return None
-    user = db.session.get(User, int(user_id))
+    user = db.session.execute(USER_BY_ID, {"id": int(user_id)}).scalar()
     if user is None or not hmac.compare_digest(user.session_token.encode(), token.encode()):
         return None
     return user

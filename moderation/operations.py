@@ -1,12 +1,13 @@
 """Every state change the service makes; these flush, and the caller commits."""
+import functools
 import math
 import random
 import re
 import unicodedata
 from datetime import timedelta
 
-from flask import current_app
-from sqlalchemy import func, insert, or_, select, update
+from flask import current_app, has_request_context, request
+from sqlalchemy import bindparam, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import defer, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
@@ -207,22 +208,40 @@ def insert_loaded(model, **values):
     """Insert one row with a Core statement and return it as a clean, persistent ORM object: on the hot path
     (storing a comment and its verdict) this costs a fraction of a unit-of-work flush.
 
-    RETURNING gives every column as stored (defaults included), so the object never needs reading back; its
-    relationships load as usual (from the identity map when the rows they name are loaded)."""
-    table = model.__table__
-    row = db.session.execute(insert(table).values(**values).returning(*table.c)).one()
-    obj = model(**row._asdict())
+    RETURNING gives every column as stored (defaults included), so the object never needs reading back; it is
+    filled as the ORM fills a loaded row (no __init__, no attribute events), and its relationships load as usual
+    (from the identity map when the rows they name are loaded)."""
+    row = db.session.connection().execute(_insert_returning(model.__table__), values).one()
+    obj = model.__mapper__.class_manager.new_instance()
+    obj.__dict__.update(row._mapping)
     make_transient_to_detached(obj)
     db.session.add(obj)
     db.session.info.setdefault(INSERTED_ROWS, []).append(obj)  # flush events never see it (observability counts it)
     return obj
 
 
+@functools.cache
+def _insert_returning(table):
+    """One INSERT ... RETURNING statement per table, built once: SQLAlchemy then reuses its cache key and compiled
+    form instead of building both again on every post (several times the cost of the SQLite call itself)."""
+    return insert(table).returning(*table.c)
+
+
+# Statements on the path of every post, built once (see _insert_returning).
+_VERSIONS = ModelVersion.__table__
+ACTIVE_VERSION = select(_VERSIONS.c.name, _VERSIONS.c.sha256, _VERSIONS.c.thresholds).where(_VERSIONS.c.active)
+_COMMENTS = Comment.__table__
+DECIDED = (update(_COMMENTS).where(_COMMENTS.c.id == bindparam("comment_id"))
+           .values(status=bindparam("status"), audit_sample=bindparam("audit_sample")))
+PUBLISHED = DECIDED.values(published_text=None)  # the edit is what readers see now
+ALL_SETTINGS = select(Setting.__table__.c.key, Setting.__table__.c.value)
+SETTINGS = ALL_SETTINGS.where(Setting.__table__.c.key.in_(bindparam("keys", expanding=True)))
+SETTINGS_READ = "moderation.settings"  # request.environ: the stored settings, read once per request
+
+
 def active_version_row():
     """The active version's name, sha256 and thresholds as a plain row (what judging needs), or None."""
-    return db.session.execute(
-        select(ModelVersion.name, ModelVersion.sha256, ModelVersion.thresholds).where(ModelVersion.active)
-    ).first()
+    return db.session.connection().execute(ACTIVE_VERSION).first()
 
 
 def active_version():
@@ -281,14 +300,12 @@ def classify_comment(comment):
         return send_to_review(comment, f"{type(error).__name__}: {error}", version_name)
     status = {"publish": "published", "review": "review", "reject": "rejected"}[decision.outcome]
     # Core statements, not a flush: the hot path of every post. The loaded comment is told what was stored.
-    db.session.execute(
-        update(Comment).where(Comment.id == comment.id).values(status=status, audit_sample=sampled)
-        .execution_options(synchronize_session=False)
-    )
+    db.session.connection().execute(PUBLISHED if status == "published" else DECIDED,
+                                    {"comment_id": comment.id, "status": status, "audit_sample": sampled})
     set_committed_value(comment, "status", status)
     set_committed_value(comment, "audit_sample", sampled)  # a sample of automatic decisions goes to the audit queue
     if status == "published":
-        comment.published_text = None  # the edit is what readers see now
+        set_committed_value(comment, "published_text", None)  # the edit is what readers see now
     verdict = insert_loaded(
         Verdict,
         comment_id=comment.id,
@@ -606,10 +623,17 @@ def get_setting(key):
 
 
 def get_settings(*keys):
-    """Several run-time settings' values (or their defaults) in one query, in the order asked for.
+    """Several run-time settings' values (or their defaults), in the order asked for.
 
-    Read afresh each time (no cache), so a change made on any host applies to the next comment."""
-    stored = dict(db.session.execute(select(Setting.key, Setting.value).where(Setting.key.in_(keys))).all())
+    Within a request every stored setting is read in one query the first time one is asked for (a post asks on each
+    side of its first commit), and kept for that request only; outside a request they are read each time. So a
+    change made on any host applies to the next comment."""
+    if not has_request_context():
+        stored = dict(db.session.connection().execute(SETTINGS, {"keys": list(keys)}).all())
+    elif SETTINGS_READ in request.environ:
+        stored = request.environ[SETTINGS_READ]
+    else:
+        stored = request.environ[SETTINGS_READ] = dict(db.session.connection().execute(ALL_SETTINGS).all())
     return [stored[key] if key in stored else DEFAULT_SETTINGS[key] for key in keys]
 
 
@@ -628,6 +652,8 @@ def set_setting(key, value, admin):
     row = db.session.get(Setting, key) or Setting(key=key)
     row.value = value
     db.session.add(row)
+    if has_request_context():
+        request.environ.pop(SETTINGS_READ, None)  # read again by the next get_settings
     record_audit(admin, "setting", "setting", None, {key: before}, {key: value})
     db.session.flush()
 

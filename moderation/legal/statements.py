@@ -25,12 +25,14 @@ def redress_text(source):
 
 
 def issue(comment, action, rule, facts, automated, source):
-    """Store one statement for a comment's author (flush only); it can never be changed afterwards."""
-    statement = Statement(comment_id=comment.id, author_id=comment.author_id, action=action, rule=rule or "other",
-                          facts=facts, automated=automated, source=source, redress=redress_text(source))
-    db.session.add(statement)
-    db.session.flush()
-    return statement
+    """Store one statement for a comment's author (no commit); it can never be changed afterwards.
+
+    A Core INSERT (operations.insert_loaded): a machine rejection issues one on the path of every post."""
+    from moderation.operations import insert_loaded  # moderation.operations imports this module
+
+    return insert_loaded(Statement, comment_id=comment.id, author_id=comment.author_id, action=action,
+                         rule=rule or "other", facts=facts, automated=automated, source=source,
+                         redress=redress_text(source))
 
 
 def after_verdict(comment, verdict):
