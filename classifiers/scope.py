@@ -128,18 +128,16 @@ def names_group(text):
 
 
 def read(text):
-    """(group hate found, [(start, end)] of hostile clauses negated or reported and condemned)."""
-    hate, scoped, condemned = False, [], False
+    """(group hate found, [(start, end)] of hostile clauses negated or reported and condemned); reported hate that
+    nobody condemns is hate."""
+    hate, reported_hate, scoped, condemned = False, False, [], False
     for tokens in _sentences(text):
         negated, reported = _marks(tokens)
         words = [t.lower() for t, _, _ in tokens]
-        condemned = condemned or any(w in CONDEMN and not reported[k] for k, w in enumerate(words))
-        # A slur is hate wherever it stands, unless reported; a negated hostile word is none.
-        hostile = [k for k, w in enumerate(words) if not reported[k]
-                   and (w in SLUR_SET or (w in HOSTILE and not negated[k]))]
-        groups = [k for k, w in enumerate(words) if w in GROUPS and not reported[k] and not negated[k]]
-        near = any(abs(g - h) <= GROUP_REACH for g in groups for h in hostile)
-        hate = hate or near or any(words[k] in SLUR_SET for k in hostile)
+        # "... is not racist" condemns nothing.
+        condemned = condemned or any(w in CONDEMN and not reported[k] and not negated[k] for k, w in enumerate(words))
+        hate = hate or _hate(words, negated, reported)
+        reported_hate = reported_hate or _hate(words, negated, [False] * len(words))
         if GROUPS.isdisjoint(words):
             continue  # only hate at a group is read for its scope: "Nobody likes this stupid plan" is left alone
         for flags, counted, needs_condemning in ((negated, HOSTILE, False), (reported, GROUPS, True)):
@@ -152,7 +150,15 @@ def read(text):
     if any(needs for _, _, needs in scoped) and condemned and not addressed:
         # The condemnation itself ("is racist", "vile") is no abuse once what it condemns is out.
         spans += [(m.start(), m.end()) for m in CONDEMN_RE.finditer(text)]
-    return hate, spans
+    return hate or (reported_hate and not condemned), spans
+
+
+def _hate(words, negated, reported):
+    """Whether a group stands near a hostile word outside negation and report; a slur is hate even negated."""
+    hostile = [k for k, w in enumerate(words) if not reported[k]
+               and (w in SLUR_SET or (w in HOSTILE and not negated[k]))]
+    groups = [k for k, w in enumerate(words) if w in GROUPS and not reported[k] and not negated[k]]
+    return any(words[k] in SLUR_SET for k in hostile) or any(abs(g - h) <= GROUP_REACH for g in groups for h in hostile)
 
 
 def _addressed(text):

@@ -73,7 +73,8 @@ def test_a_group_beside_a_hostile_word_is_hate_unless_negated_or_reported_to_con
     hate, spans = scope.read("Calling Black people apes is racist, full stop.")
     assert not hate and "apes" not in scope.without("Calling Black people apes is racist, full stop.", spans)
     # Reported without a condemnation, or aimed at a reader, the words keep counting.
-    assert scope.read("My neighbour said immigrants are parasites and he is right.")[1] == []
+    assert scope.read("My neighbour said immigrants are parasites and he is right.") == (True, [])
+    assert scope.read("Saying immigrants are vermin is not racist.")[0]  # a negated condemnation condemns nothing
     text = "You are a disgusting racist for saying immigrants are welcome."
     assert "racist" in scope.without(text, scope.read(text)[1])
     # A negated word that is not hostile moves nothing: "not human" is no denial of hate.
