@@ -77,8 +77,9 @@ def _negation(word):
     return word in NEGATIONS or word.endswith(("n't", "n’t"))
 
 
-def _marks(tokens):
-    """(negated, reported) flags per token of one sentence."""
+def _marks(tokens, question=False):
+    """(negated, reported) flags per token of one sentence; a question's negation ("Isn't it obvious that ...?",
+    "Don't you think ...?") asks for agreement and negates nothing."""
     words = [t.lower() for t, _, _ in tokens]
     negated, reported = [False] * len(words), [False] * len(words)
     quoted = False
@@ -87,7 +88,7 @@ def _marks(tokens):
             quoted = not quoted
         reported[k] = quoted
     for k, w in enumerate(words):
-        if _negation(w) and not (k + 1 < len(words) and words[k + 1] in NOT_NEGATING):
+        if _negation(w) and not question and not (k + 1 < len(words) and words[k + 1] in NOT_NEGATING):
             for j in range(k + 1, len(words)):
                 if words[j] in (",", ":", "but") or words[j] in QUOTES:
                     break
@@ -112,13 +113,13 @@ def _runs(flags):
 
 
 def _sentences(text):
-    """[(token, start, end)] per sentence of text."""
+    """([(token, start, end)], whether it is a question) per sentence of text."""
     out = []
     for match in SENTENCE_RE.finditer(text):
         tokens = [(m.group(), match.start() + m.start(), match.start() + m.end())
                   for m in TOKEN_RE.finditer(match.group())]
         if tokens:
-            out.append(tokens)
+            out.append((tokens, match.group().rstrip().endswith("?")))
     return out
 
 
@@ -131,8 +132,8 @@ def read(text):
     """(group hate found, [(start, end)] of hostile clauses negated or reported and condemned); reported hate that
     nobody condemns is hate."""
     hate, reported_hate, scoped, condemned = False, False, [], False
-    for tokens in _sentences(text):
-        negated, reported = _marks(tokens)
+    for tokens, question in _sentences(text):
+        negated, reported = _marks(tokens, question)
         words = [t.lower() for t, _, _ in tokens]
         # "... is not racist" condemns nothing.
         condemned = condemned or any(w in CONDEMN and not reported[k] and not negated[k] for k, w in enumerate(words))

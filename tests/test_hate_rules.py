@@ -104,3 +104,9 @@ def test_the_rule_stage_moves_a_trained_models_decisions(small_bundle):
         assert decision(small_bundle.assess(text).scores, th) != "publish", text
     for text in ("This year's budget is moronic.", "I don't hate women."):
         assert small_bundle.assess(text).scores["abuse"] < th["abuse"]["review"], text
+
+
+def test_a_negated_question_asks_for_agreement_and_negates_nothing():
+    assert scope.read("Isn't it obvious that Muslims are all terrorists?")[0]
+    assert scope.read("Don't you think refugees are parasites?")[0]
+    assert not scope.read("Muslims are not terrorists.")[0]
