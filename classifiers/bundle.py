@@ -75,8 +75,8 @@ class Bundle:
         again = []
         for i, text in enumerate(texts):
             flagged = any(abuse[r][i] >= thresholds[r]["review"] for r in ABUSE_RULES)
-            if not flagged and not scope.names_group(text):
-                continue  # most comments: nothing the rule stage could change
+            if not scope.worth_reading(text, flagged):
+                continue
             hate, spans = scope.read(text)
             if hate:
                 abuse["abuse"][i] = max(abuse["abuse"][i], thresholds["abuse"]["review"])

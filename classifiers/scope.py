@@ -123,9 +123,11 @@ def _sentences(text):
     return out
 
 
-def names_group(text):
-    """Whether any word of text names a group (or is a slur)."""
-    return not GROUPS.isdisjoint(WORD_RE.findall(text.lower()))
+def worth_reading(text, flagged):
+    """Whether read() could change anything: a group is named, and a hostile word stands beside it or the models
+    flagged the comment (most comments are neither, and a set look-up is cheaper than reading them)."""
+    words = frozenset(WORD_RE.findall(text.lower()))
+    return not GROUPS.isdisjoint(words) and (flagged or not HOSTILE.isdisjoint(words))
 
 
 def read(text):
