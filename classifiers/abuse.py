@@ -10,6 +10,7 @@ from classifiers.calibration import Platt
 from classifiers.features import char_wb_transform, word_transform
 from classifiers.identity import is_identity_term, mask_identities
 from classifiers.sentences import FUNCTION_WORDS
+from classifiers.spelling import Respeller
 from classifiers.text import words_with_offsets
 
 ABUSE_RULES = ("abuse", "personal_attack")
@@ -65,6 +66,7 @@ class AbuseModels:
     def fit(self, texts, labels, weights, seed=0):
         """labels/weights: {rule: (row indices, 0/1 array, weight array)} into texts."""
         self.spelled_out = True
+        self.respelled = True
         self.identity_token = IDENTITY_TOKEN
         prepared = [_prepare(t, self.spelled_out, self.identity_token) for t in texts]
         self.__dict__.pop("_weight_matrix", None)
@@ -91,6 +93,10 @@ class AbuseModels:
         # Versions trained before look-alike letters were spelled out score the text as written.
         prepared = [_prepare(t, getattr(self, "spelled_out", False), getattr(self, "identity_token", " "))
                     for t in texts]
+        if getattr(self, "respelled", False):  # unknown words read back to known ones (classifiers.spelling)
+            if "_respeller" not in self.__dict__:
+                self._respeller = Respeller(self.words.vocabulary_, self.words.idf_)
+            prepared = list(map(self._respeller, prepared))
         chars = char_wb_transform(self.chars, prepared, self.__dict__.setdefault("_ngram_cache", {}))
         return hstack([word_transform(self.words, prepared), chars], format="csr")
 
@@ -121,7 +127,8 @@ class AbuseModels:
         return {rule: self.platt[rule](margins[rule]) for rule in ABUSE_RULES}
 
     def __getstate__(self):
-        return {k: v for k, v in self.__dict__.items() if k not in ("_word_cache", "_ngram_cache", "_weight_matrix")}
+        return {k: v for k, v in self.__dict__.items() if k not in ("_word_cache", "_ngram_cache", "_weight_matrix",
+                                                                 "_respeller")}
 
     def word_scores(self, words):
         """{lower-cased word: (abuse, personal attack) log-odds}: each distinct word scored on its own."""

@@ -1,7 +1,7 @@
 """A trained version of the classifiers: assess comments, carry thresholds and a model card."""
 import numpy as np
 
-from classifiers import RULES, Assessment, profanity, public_figures
+from classifiers import RULES, Assessment, profanity, public_figures, scope, things
 from classifiers.abuse import ABUSE_RULES, join_spans
 from classifiers.sentences import assess_sentences
 from classifiers.text import original_span, readable
@@ -35,6 +35,8 @@ class Bundle:
         texts, places = zip(*map(readable, originals)) if originals else ((), ())
         language = self.language_gate.assess_many(texts)
         abuse = self.abuse_models.predict_proba(texts)
+        self._scope(texts, abuse, thresholds)
+        self._things(texts, abuse, thresholds)
         self._public_figures(texts, abuse, thresholds)
         profane = self._profanity(texts, abuse, thresholds)
         over = {r: abuse[r] >= thresholds[r]["review"] for r in ABUSE_RULES}
@@ -66,6 +68,33 @@ class Bundle:
             reasons = [r for rule in RULES for r in rule_reasons[rule]]
             results.append(Assessment(scores, reasons, code, join_spans(text, spans), rule_reasons, i in profane))
         return results
+
+    def _scope(self, texts, abuse, thresholds):
+        """Hate at a group reaches review at least; hostility only negated, or reported to condemn it, is scored
+        again without that clause (classifiers.scope)."""
+        again = []
+        for i, text in enumerate(texts):
+            flagged = any(abuse[r][i] >= thresholds[r]["review"] for r in ABUSE_RULES)
+            if not scope.worth_reading(text, flagged):
+                continue
+            hate, spans = scope.read(text)
+            if hate:
+                abuse["abuse"][i] = max(abuse["abuse"][i], thresholds["abuse"]["review"])
+            elif spans and flagged:
+                again.append((i, scope.without(text, spans)))
+        if again:
+            rescored = self.abuse_models.predict_proba([text for _, text in again])
+            for k, (i, _) in enumerate(again):
+                for rule in ABUSE_RULES:
+                    abuse[rule][i] = min(abuse[rule][i], rescored[rule][k])
+
+    @staticmethod
+    def _things(texts, abuse, thresholds):
+        """Contempt for policies and things, naming nobody, is no abuse (classifiers.things)."""
+        for i, text in enumerate(texts):
+            if any(abuse[r][i] >= thresholds[r]["review"] for r in ABUSE_RULES) and things.at_things(text):
+                abuse["abuse"][i], abuse["personal_attack"][i] = things.rescored(
+                    abuse["abuse"][i], abuse["personal_attack"][i], thresholds)
 
     @staticmethod
     def _public_figures(texts, abuse, thresholds):

@@ -6,6 +6,10 @@ import numpy as np
 from classifiers.thresholds import decision_of
 
 FUNCTIONAL = Path(__file__).parent / "heldout" / "functional.tsv"
+# Written after the rule stages in other words, to check they generalise beyond functional.tsv's phrasings.
+FUNCTIONAL_SECOND = Path(__file__).parent / "heldout" / "functional_second.tsv"
+SECOND_FIGURES = ("hate_published", "accuracy", "counter_speech_rejected", "counter_speech_published",
+                  "things_published")
 # The categories of hate and of what only looks like it (each hateful case beside its civil twin).
 HATE_CATEGORIES = ("derogation", "dehumanising", "threat_direct", "threat_should", "slur", "hate_question",
                    "hate_opinion", "spelling_swapped", "spelling_dropped", "spelling_spaced", "spelling_digits",
@@ -14,9 +18,9 @@ HATE_CATEGORIES = ("derogation", "dehumanising", "threat_direct", "threat_should
 COUNTER_CATEGORIES = ("counter_quote", "negated", "identity_neutral", "identity_positive")
 
 
-def functional_cases():
-    """[(category, expected, text)] of the functional validation set."""
-    lines = FUNCTIONAL.read_text(encoding="utf-8").splitlines()
+def functional_cases(path=None):
+    """[(category, expected, text)] of a functional validation set (functional.tsv unless path is given)."""
+    lines = (path or FUNCTIONAL).read_text(encoding="utf-8").splitlines()
     return [tuple(line.split("\t", 2)) for line in lines if line.strip() and not line.startswith("# ")]
 
 
@@ -43,8 +47,14 @@ def _share(flags):
 
 
 def functional_figures(bundle, th):
-    """Share of cases met per category and for each of issue 17's floors."""
-    cases = functional_cases()
+    """Share of cases met per category and for each of issue 17's floors; the headline ones on the second set."""
+    second = _figures(bundle, th, FUNCTIONAL_SECOND)
+    return {**_figures(bundle, th, FUNCTIONAL),
+            **{f"functional_second_{name}": second[f"functional_{name}"] for name in SECOND_FIGURES}}
+
+
+def _figures(bundle, th, path):
+    cases = functional_cases(path)
     assessed = bundle.assess_many([text for _, _, text in cases])
     rows = [(c, e, a, decision_of(a, th), _met(e, a, th)) for (c, e, _), a in zip(cases, assessed)]
     hate_rows = [r for r in rows if r[0] in HATE_CATEGORIES]

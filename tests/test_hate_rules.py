@@ -1,12 +1,21 @@
-"""Issue 17's rules around the abuse models: profanity at nobody, insults at public figures, the Stormfront
-corpus's split by post, and the profanity house rule readers see."""
+"""Issue 17's rules around the abuse models: profanity at nobody, insults at public figures, hate at groups and its
+negated or reported scope, contempt for things, spelling read back, the Stormfront corpus's split by post, and the
+profanity house rule readers see."""
 from pathlib import Path
 
-from classifiers import corpora, profanity, public_figures, training
+import pytest
+
+from classifiers import corpora, profanity, public_figures, scope, things, training
+from classifiers.spelling import Respeller
 from classifiers.thresholds import decision
 
 DATA_DIR = Path(__file__).resolve().parents[1] / "data" / "corpora"
 TH = {rule: {"review": 0.3, "reject": 0.8} for rule in ("not_english", "not_sentences", "abuse", "personal_attack")}
+
+
+@pytest.fixture(scope="module")
+def small_bundle():
+    return training.train(DATA_DIR, limit=1500, seed=0)
 
 
 def test_swearing_is_told_from_swearing_at_someone_and_from_ordinary_words():
@@ -53,3 +62,51 @@ def test_readers_see_the_sites_profanity_rule_and_an_admin_command_changes_it(cl
     page = client.get(f"/stories/{slug}").get_data(as_text=True)
     assert "Swearing that attacks nobody is allowed." in page and "waits for a moderator" not in page
     assert runner.invoke(args=["profanity", "sometimes"]).exit_code != 0
+
+
+def test_a_group_beside_a_hostile_word_is_hate_unless_negated_or_reported_to_condemn_it():
+    assert scope.read("I hate women.")[0] and scope.read("Refugees are nothing but animals.")[0]
+    assert scope.read("I don't want any more pakis in this town.")[0]  # a slur is hate even in a negated clause
+    assert not scope.read("I hate Mondays.")[0] and not scope.read("Women own more property than before.")[0]
+    hate, spans = scope.read("I don't hate women.")
+    assert not hate and scope.without("I don't hate women.", spans).split() == ["I", "don't", "."]
+    hate, spans = scope.read("Calling Black people apes is racist, full stop.")
+    assert not hate and "apes" not in scope.without("Calling Black people apes is racist, full stop.", spans)
+    # Reported without a condemnation, or aimed at a reader, the words keep counting.
+    assert scope.read("My neighbour said immigrants are parasites and he is right.") == (True, [])
+    assert scope.read("Saying immigrants are vermin is not racist.")[0]  # a negated condemnation condemns nothing
+    text = "You are a disgusting racist for saying immigrants are welcome."
+    assert "racist" in scope.without(text, scope.read(text)[1])
+    # A negated word that is not hostile moves nothing: "not human" is no denial of hate.
+    assert scope.read("Immigrants are not human.") == (False, [])
+
+
+def test_contempt_for_a_policy_is_not_abuse_but_contempt_for_a_person_is():
+    assert things.at_things("This year's budget is moronic.") and things.at_things("What a stupid, stupid policy.")
+    assert not things.at_things("You are moronic.") and not things.at_things("Muslims are stupid.")
+    assert not things.at_things("The plan is stupid and so is he.")
+    assert not things.at_things("This fucking plan should be shot.")  # a threat or strong swearing keeps its score
+    abuse, attack = things.rescored(0.9, 0.9, TH)
+    assert abuse < TH["abuse"]["review"] and attack < TH["personal_attack"]["review"]
+
+
+def test_a_word_with_letters_dropped_or_swapped_reads_back_to_the_known_word():
+    vocabulary = {"vermin": 0, "women": 1, "mondays": 2, "welcome": 3, "are": 4, "immigrants": 5}
+    respell = Respeller(vocabulary, [3.0, 2.0, 4.0, 3.0, 1.0, 3.0])
+    assert respell("Immigrants are vrmin.") == "Immigrants are vermin."
+    assert respell("I hate Mnodays, welcme all") == "I hate mondays, welcome all"
+    assert respell("Immigrants are welcome.") == "Immigrants are welcome."  # known words stay as written
+
+
+def test_the_rule_stage_moves_a_trained_models_decisions(small_bundle):
+    th = small_bundle.thresholds
+    for text in ("I hate women.", "Jews should be shot.", "All the faggots should leave."):
+        assert decision(small_bundle.assess(text).scores, th) != "publish", text
+    for text in ("This year's budget is moronic.", "I don't hate women."):
+        assert small_bundle.assess(text).scores["abuse"] < th["abuse"]["review"], text
+
+
+def test_a_negated_question_asks_for_agreement_and_negates_nothing():
+    assert scope.read("Isn't it obvious that Muslims are all terrorists?")[0]
+    assert scope.read("Don't you think refugees are parasites?")[0]
+    assert not scope.read("Muslims are not terrorists.")[0]
