@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'a6c3f1d8e925'
-down_revision = 'e4a7c2d9b812'
+down_revision = 'd5f2a9c31e47'
 branch_labels = None
 depends_on = None
 
