@@ -7,7 +7,7 @@ import unicodedata
 from datetime import timedelta
 
 from flask import current_app, has_request_context, request
-from sqlalchemy import bindparam, func, insert, or_, select, update
+from sqlalchemy import bindparam, event, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import defer, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
@@ -646,14 +646,21 @@ def profanity_setting(value=None):
     return value if value in profanity.SETTINGS else profanity.DEFAULT
 
 
+@event.listens_for(Setting, "after_insert")
+@event.listens_for(Setting, "after_update")
+@event.listens_for(Setting, "after_delete")
+def _forget_settings_read(_mapper, _connection, _setting):
+    """Any write of a setting, by whichever module, makes the request's next get_settings read them again."""
+    if has_request_context():
+        request.environ.pop(SETTINGS_READ, None)
+
+
 def set_setting(key, value, admin):
     """Change a run-time setting, recorded in the audit log."""
     before = get_setting(key)
     row = db.session.get(Setting, key) or Setting(key=key)
     row.value = value
     db.session.add(row)
-    if has_request_context():
-        request.environ.pop(SETTINGS_READ, None)  # read again by the next get_settings
     record_audit(admin, "setting", "setting", None, {key: before}, {key: value})
     db.session.flush()
 
