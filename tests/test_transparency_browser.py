@@ -27,7 +27,7 @@ def test_admin_report_page_and_reader_data_download(app, live_server, browser, m
     admin.get_by_label("to", exact=True).fill("2026-11-30")
     admin.get_by_role("button", name="Show").click()
     expect(admin.locator("#auto-reject")).to_have_text("2")
-    expect(admin.locator("#reports-received")).to_have_text("3")
+    expect(admin.locator("#reports-received")).to_have_text("4")
     expect(admin.locator("#accuracy")).to_contain_text("33.3%")
     expect(admin.get_by_role("img", name="Automated rejections per rule")).to_be_visible()
     assert admin.locator("svg.chart rect").count() >= 10
