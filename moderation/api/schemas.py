@@ -1,5 +1,5 @@
 """The REST API's schemas (marshmallow): they validate requests, shape answers and write the OpenAPI document."""
-from marshmallow import RAISE, Schema, fields, validate
+from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
 from moderation.forms import MAX_COMMENT_CHARS, MAX_ID
 from moderation.operations import REVIEW_REASONS, as_utc
@@ -15,11 +15,18 @@ class UtcDateTime(fields.DateTime):
 
 
 class Strict(Schema):
-    """Unknown fields are refused, so a misspelt field is an error rather than silently ignored."""
+    """Unknown fields are refused, so a misspelt field is an error rather than silently ignored; a NUL character in
+    any string is refused too (PostgreSQL cannot store one, so it failed there as a 500)."""
 
     class Meta:
         unknown = RAISE
         ordered = True
+
+    @validates_schema(pass_original=True)
+    def _no_nul(self, _data, original, **_kwargs):
+        for name, value in (original.items() if isinstance(original, dict) else ()):
+            if isinstance(value, str) and "\x00" in value:
+                raise ValidationError("A NUL character is not text.", field_name=name)
 
 
 class StoryIn(Strict):
