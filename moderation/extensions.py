@@ -46,3 +46,14 @@ def _tune_sqlite(connection, _record):
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
+
+
+@event.listens_for(Engine, "savepoint")
+def _sqlite_write_lock_before_savepoint(connection, _name):
+    """On SQLite a savepoint outside a transaction opens a deferred one: its reads take a snapshot, and its first
+    write then fails at once with "database is locked" when another writer committed in between (waiting cannot
+    help). Savepoints guard the create-on-first-use writes, so take the write lock first (BEGIN IMMEDIATE), which
+    waits for the busy timeout like any other write; PostgreSQL needs nothing."""
+    raw = connection.connection.dbapi_connection
+    if isinstance(raw, sqlite3.Connection) and not raw.in_transaction:
+        raw.execute("BEGIN IMMEDIATE")

@@ -245,3 +245,39 @@ def test_simultaneous_retries_store_one_comment(app, live_server, make_site, mak
     with app.app_context():
         assert db.session.scalar(select(func.count(Comment.id)).where(Comment.external_id == "race-1")) == 1
         assert db.session.scalar(select(func.count(User.id)).where(User.external_id == "cms-user-1")) == 1
+
+
+def test_many_new_stories_and_readers_at_once_are_all_stored(app, live_server, make_site, make_api_key):
+    """A CMS sending the first comments of many stories by many new readers at once: every one is stored (on SQLite,
+    writers that both created rows used to meet "database is locked" and answer 500)."""
+    import json
+    import urllib.request
+
+    make_site("herald")
+    key = make_api_key(site="herald", rate_limit="10000/minute")
+    start = threading.Barrier(24)
+    codes = []
+
+    def send(n):
+        story = {"story_id": f"2026/12/story-{n % 8}", "url": f"https://herald.example/news/{n % 8}",
+                 "title": f"Story {n % 8}"}
+        body = json.dumps({"comment_id": f"burst-{n}", "story": story, "author": {"id": f"reader-{n}",
+                           "name": f"Reader {n}"}, "text": CIVIL}).encode()
+        request = urllib.request.Request(f"{live_server}/api/v1/comments", data=body, method="POST", headers={
+            "Authorization": f"Bearer {key}", "Content-Type": "application/json"})
+        start.wait()
+        try:
+            with urllib.request.urlopen(request, timeout=60) as response:
+                codes.append(response.status)
+        except urllib.error.HTTPError as error:
+            codes.append(error.code)
+
+    threads = [threading.Thread(target=send, args=(n,)) for n in range(24)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert codes == [201] * 24, codes
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Comment.id)).where(Comment.external_id.like("burst-%"))) == 24
+        assert db.session.scalar(select(func.count(Story.id)).where(Story.external_id.like("2026/12/story-%"))) == 8
