@@ -148,3 +148,26 @@ def test_the_compact_queue_shows_five_items_without_scrolling(app, live_server, 
     tools.locator("summary").focus()
     page.keyboard.press("Enter")
     expect(page.get_by_role("button", name="Filter")).to_be_visible()
+
+
+def test_the_compact_queue_fits_a_phone(app, live_server, browser, make_user, make_comment, make_story, tmp_path):
+    """At 390x844 the compact queue does not overflow sideways, and each item shows who wrote what, and when,
+    above its decision (the desktop's two columns once squeezed the text and header to nothing)."""
+    slug = make_story("The harbour plan goes to a vote before the summer recess")
+    for n in range(4):
+        make_comment(f"The council should publish the harbour budget before the vote, point {n}.", slug=slug)
+    _, email = make_user("moderator")
+    page = browser.new_page(viewport={"width": 390, "height": 844})
+    log_in(page, live_server, email, "/review/?view=compact")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    item = page.locator("#queue .review-item.current")
+    for part in ("header a.author", "header time", ".text", "form.decide button[value=approve]"):
+        box = item.locator(part).first.bounding_box()
+        assert box and box["width"] > 20 and box["x"] >= 0 and box["x"] + box["width"] <= 390, (part, box)
+    assert item.locator(".text").bounding_box()["width"] > 300  # the text has the item's width, not a sliver
+    header, form = item.locator("header").bounding_box(), item.locator("form.decide").bounding_box()
+    assert form["y"] >= header["y"] + header["height"] - 1  # the decision sits under the header, not beside it
+    problems = axe_problems(page)
+    screenshot(page, "review-queue-compact-phone.png", tmp_path)
+    page.close()
+    assert problems == []

@@ -22,6 +22,7 @@ def test_reader_on_a_phone_and_a_desktop(app, live_server, browser, make_user, m
     phone = browser.new_page(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
     log_in(phone, live_server, email, f"/stories/{slug}")
     problems += axe_problems(phone)
+    screenshot(phone, "thread-phone.png", tmp_path)
 
     # A deep thread keeps a readable measure on a phone, and continues on its own page past four levels.
     deepest = phone.locator(f"#c{chain[4]} > .text")
@@ -72,11 +73,19 @@ def test_reader_on_a_phone_and_a_desktop(app, live_server, browser, make_user, m
         mine = db.session.scalar(select(Comment).where(Comment.text == ABUSIVE))
         waiting = make_comment("I would like to know who pays for the upkeep of the new lanes.", status="review",
                                slug=slug, author_id=mine.author_id)
+        featured = make_comment("Our street trialled a lane last spring: deliveries adapted within a fortnight.",
+                                status="published", slug=slug)
+        db.session.get(Comment, featured).featured = True
+        db.session.commit()
     desktop = browser.new_page(viewport={"width": 1280, "height": 900})
     log_in(desktop, live_server, email, f"/stories/{slug}")
     expect(desktop.locator(f"#c{waiting}")).to_contain_text("Waiting for a moderator")
     desktop.get_by_role("link", name="Most replies").click()
-    expect(desktop.locator("article.comment").first).to_have_attribute("id", f"c{chain[0]}")
+    # A comment the moderators featured comes first whatever the order; then the most replied-to.
+    expect(desktop.locator("article.comment").first).to_have_attribute("id", f"c{featured}")
+    expect(desktop.locator(f"#c{featured} .badge.featured")).to_be_visible()
+    top = desktop.locator("article.comment:not(article.comment article.comment)")
+    expect(top.nth(1)).to_have_attribute("id", f"c{chain[0]}")
     problems += axe_problems(desktop)
     screenshot(desktop, "thread.png", tmp_path)
     desktop.close()
