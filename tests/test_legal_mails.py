@@ -96,3 +96,21 @@ def test_a_hiding_and_a_later_rejection_each_mail_their_statement(app, smtp_serv
     [_, rejected] = smtp_server.to(email)
     assert rejected["Subject"] == f"Your comment was not published ({second})"
     assert "a moderator took your comment" in rejected.get_content() and "Insults a neighbour." in rejected.get_content()
+
+
+def test_a_moderator_publishing_a_rejected_comment_mails_that_the_statement_no_longer_stands(
+        app, smtp_server, make_user, make_comment, reader):
+    author_id, email, _ = reader()
+    comment_id = make_comment(ABUSIVE, author_id=author_id, status=None)  # the machine rejects it
+    [uid] = statement_uids(app, author_id)
+    assert len(wait_for(smtp_server, email, 1)) == 1
+    moderator_id, _ = make_user("moderator")
+    with app.app_context():
+        revision = db.session.get(Comment, comment_id).revision
+        review_comment(comment_id, db.session.get(User, moderator_id), "approve", revision=revision)
+        db.session.commit()
+    [_, reversed_] = wait_for(smtp_server, email, 2)
+    assert reversed_["Subject"] == f"Your comment is published ({uid} reversed)" and reversed_["List-Unsubscribe"]
+    text = reversed_.get_content()
+    assert "a moderator looked again at your comment" in text and f"statement of reasons {uid}" in text
+    assert f"#c{comment_id}" in text

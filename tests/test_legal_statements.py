@@ -148,5 +148,32 @@ def test_undo_and_a_later_approval_reverse_the_statement_which_stays_as_issued(a
         today = utcnow().date()
         report = build_report(today, today)
     assert report["reversals"] == {"total": 1, "of_automated_decisions": 0,
-                                   "by_cause": {"undo": 1, "appeal": 0, "moderator": 0}}
+                                   "by_cause": {"undo": 1, "appeal": 0, "moderator": 0, "edited": 0}}
     assert report["statements_of_reasons"]["issued"] == 2
+
+
+def test_editing_a_hidden_comment_withdraws_the_hiding(app, client, login, make_user, make_comment):
+    """The hiding stood on the earlier text: once the author replaces it and the new text is published, My comments
+    and the transparency report say the hiding was withdrawn, and nothing is left to appeal."""
+    author_id, _ = login()
+    comment_id = make_comment(CIVIL, author_id=author_id, status="published")
+    reporters = [make_user()[0] for _ in range(int(REPORT_HIDE_WEIGHT))]
+    with app.app_context():
+        for reporter_id in reporters:
+            report_comment(db.session.get(Comment, comment_id), db.session.get(User, reporter_id), "abuse")
+        db.session.commit()
+        slug = db.session.get(Comment, comment_id).story.slug
+    [(hiding, action, *_)] = statements_of(app, comment_id)
+    assert action == "hidden"
+    response = post_form(client, f"/stories/{slug}/comments/{comment_id}/edit",
+                         {"text": "The council should listen to the people who live on Mill Street and Elm Road."})
+    assert response.status_code == 302
+    with app.app_context():
+        edited = db.session.get(Comment, comment_id)
+        assert edited.status == "published" and not edited.hidden
+        today = utcnow().date()
+        assert build_report(today, today)["reversals"]["by_cause"]["edited"] == 1
+    assert reversals(app) == [(hiding, "edited")]
+    page = client.get("/my/comments").get_data(as_text=True)
+    assert "you edited the comment, and the new text was judged again" in page
+    assert f'href="/legal/appeals/{hiding}"' not in page

@@ -160,7 +160,7 @@ EXPECTED = {
                                               "reversal_rate": 0.0},
                             "personal_attack": {"received": 1, "open": 1, "upheld": 0, "reversed": 0,
                                                 "reversal_rate": None}}},
-    "reversals": {"total": 1, "of_automated_decisions": 1, "by_cause": {"undo": 0, "appeal": 1, "moderator": 0}},
+    "reversals": {"total": 1, "of_automated_decisions": 1, "by_cause": {"undo": 0, "appeal": 1, "moderator": 0, "edited": 0}},
     "suspensions_and_bans": {"suspensions": 1, "bans": 1},
     "automated_accuracy": {
         "checked": 3, "correct": 1, "published_wrongly": 1, "rejected_wrongly": 1, "accuracy": 0.3333,

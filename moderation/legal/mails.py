@@ -31,6 +31,18 @@ def statement_issued(statement, comment):
         **statement_links(statement)))
 
 
+def statement_reversed(statement, comment):
+    """A moderator published a comment a statement had kept from readers: its author learns the decision no longer
+    stands (a decisions notification, like the statement's own mail)."""
+    author = comment.author
+    if author is None or not author.email or not messages.wants(author, "decisions"):
+        return
+    send_after_commit(messages.notification(
+        author, "decisions", f"Your comment is published ({statement.uid} reversed)", "legal/mail/reversal.txt",
+        comment=comment, statement=statement, my_comments=messages.absolute_url("comments.my_comments"),
+        link=messages.absolute_url("comments.story", slug=comment.story.slug, _anchor=f"c{comment.id}")))
+
+
 def appeal_decided(appeal, statement=None):
     """The outcome of an appeal, with its reason, to the author who made it (always, to a confirmed address)."""
     author = appeal.author

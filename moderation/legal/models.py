@@ -13,7 +13,8 @@ STATEMENT_ACTIONS = ("rejected", "hidden", "removed")
 STATEMENT_SOURCES = ("machine", "moderator", "reports", "notice", "appeal")
 APPEAL_STATUSES = ("open", "upheld", "reversed")
 NOTICE_STATUSES = ("open", "removed", "kept")
-REVERSAL_CAUSES = ("undo", "appeal", "moderator")
+# "edited": the author replaced the text of a hidden comment, so the hiding no longer applies to what readers see.
+REVERSAL_CAUSES = ("undo", "appeal", "moderator", "edited")
 
 
 def new_uid(prefix):
@@ -85,7 +86,7 @@ class Notice(db.Model):
 
 class Reversal(db.Model):
     """The record that the decision a statement explains no longer stands: its moderator undid it, an appeal
-    reversed it, or a later moderator's decision published the comment. The statement itself stays as issued."""
+    reversed it, a later moderator's decision published the comment, or its author edited a hidden comment. The statement itself stays as issued."""
 
     __tablename__ = "reversals"
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -62,6 +62,8 @@ def after_review(comment, review, source="moderator", extra=None, was_restricted
         if standing_one is not None:
             reverse(standing_one, "appeal" if source == "appeal" else "moderator", review.moderator_id, review.id,
                     (extra or {}).get("appeal_id"))
+            if source != "appeal":  # an appeal's outcome has its own mail
+                mails.statement_reversed(standing_one, comment)
         return None
     facts = {"reason": review.reason, "note": review.note, "review_id": review.id, **(extra or {})}
     action = "removed" if source == "notice" else "rejected"
@@ -91,6 +93,14 @@ def reverse(statement, cause, moderator_id=None, review_id=None, appeal_id=None)
     db.session.add(reversal)
     db.session.flush()
     return reversal
+
+
+def after_edit(comment):
+    """The author replaced the text of a comment readers' reports had hidden: the hiding stood on the earlier text,
+    so it is withdrawn (the new text is judged again and may get a statement of its own)."""
+    statement = standing(comment.id)
+    if statement is not None and statement.action == "hidden":
+        reverse(statement, "edited")
 
 
 def reversals_of(comment_id):

@@ -26,7 +26,8 @@ SOURCE_TEXT = {"machine": "the automatic classifiers", "moderator": "a moderator
                "notice": "a moderator, on a notice of illegal content", "appeal": "a moderator, on your appeal"}
 ACTION_TEXT = {"rejected": "not published", "hidden": "hidden from readers", "removed": "removed"}
 REVERSAL_TEXT = {"undo": "the moderator who took it undid it", "appeal": "your appeal reversed it",
-                 "moderator": "a moderator reversed it"}
+                 "moderator": "a moderator reversed it",
+                 "edited": "you edited the comment, and the new text was judged again"}
 
 
 class AppealForm(FlaskForm):

@@ -4,6 +4,7 @@ from datetime import timedelta
 from sqlalchemy import and_, case, update
 
 from moderation.extensions import db
+from moderation.legal import statements
 from moderation.models import Comment, utcnow
 from moderation.operations import OperationError, as_utc, posting_refusal, record_audit
 
@@ -38,6 +39,8 @@ def edit_comment(comment, author, text):
     if text == comment.text:
         raise OperationError("The text is unchanged.")
     before = {"text": comment.text, "status": comment.status}
+    if comment.hidden:
+        statements.after_edit(comment)
     db.session.execute(
         update(Comment).where(Comment.id == comment.id)
         .values(text=text, status="pending", edited_at=utcnow(), revision=Comment.revision + 1, hidden=False,
