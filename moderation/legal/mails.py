@@ -20,27 +20,25 @@ SUBJECTS = {"rejected": "Your comment was not published", "hidden": "Your commen
 
 
 def statement_issued(statement, comment):
-    """Mail the author a statement no other mail carries (a machine rejection, a hiding, a later removal): a
-    decisions notification, so their preference and the mail's one-click unsubscribe are respected."""
-    author = comment.author
-    if author is None or not author.email or not messages.wants(author, "decisions"):
-        return
-    send_after_commit(messages.notification(
-        author, "decisions", f"{SUBJECTS[statement.action]} ({statement.uid})", "legal/mail/statement.txt",
-        comment=comment, statement=statement, my_comments=messages.absolute_url("comments.my_comments"),
-        **statement_links(statement)))
+    """Mail the author a statement no other mail carries (a machine rejection, a hiding, a later removal)."""
+    _decision_mail(statement, comment, f"{SUBJECTS[statement.action]} ({statement.uid})", "statement.txt",
+                   **statement_links(statement))
 
 
 def statement_reversed(statement, comment):
-    """A moderator published a comment a statement had kept from readers: its author learns the decision no longer
-    stands (a decisions notification, like the statement's own mail)."""
+    """A moderator published a comment a statement had kept from readers: the decision no longer stands."""
+    _decision_mail(statement, comment, f"Your comment is published ({statement.uid} reversed)", "reversal.txt",
+                   link=messages.absolute_url("comments.story", slug=comment.story.slug, _anchor=f"c{comment.id}"))
+
+
+def _decision_mail(statement, comment, subject, template, **context):
+    """A decisions notification to the comment's author, so their preference and the one-click unsubscribe hold."""
     author = comment.author
     if author is None or not author.email or not messages.wants(author, "decisions"):
         return
     send_after_commit(messages.notification(
-        author, "decisions", f"Your comment is published ({statement.uid} reversed)", "legal/mail/reversal.txt",
-        comment=comment, statement=statement, my_comments=messages.absolute_url("comments.my_comments"),
-        link=messages.absolute_url("comments.story", slug=comment.story.slug, _anchor=f"c{comment.id}")))
+        author, "decisions", subject, f"legal/mail/{template}", comment=comment, statement=statement,
+        my_comments=messages.absolute_url("comments.my_comments"), **context))
 
 
 def appeal_decided(appeal, statement=None):
