@@ -15,7 +15,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from classifiers import store, training  # noqa: E402
-from classifiers.speed import FIRST_COMMENT, latencies_ms, resident_mb, throughput, version_load  # noqa: E402
+from classifiers.evaluation.speed import (  # noqa: E402
+    FIRST_COMMENT, latencies_ms, resident_mb, throughput, version_load)
 
 PEER_LOAD = "from profanity_check import predict_prob as score"
 EMPTY_LOAD = "score = len"

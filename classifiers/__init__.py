@@ -13,5 +13,5 @@ class Assessment:
     language: str = "und"
     spans: list[tuple[int, int]] = field(default_factory=list)
     rule_reasons: dict[str, list[str]] = field(default_factory=dict)
-    # Swearing that attacks nobody (classifiers.profanity): the site's profanity setting decides it.
+    # Swearing that attacks nobody (classifiers.rules.profanity): the site's profanity setting decides it.
     profanity: bool = False

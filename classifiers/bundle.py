@@ -1,8 +1,9 @@
 """A trained version of the classifiers: assess comments, carry thresholds and a model card."""
 import numpy as np
 
-from classifiers import RULES, Assessment, profanity, public_figures, scope, things
+from classifiers import RULES, Assessment
 from classifiers.abuse import ABUSE_RULES, join_spans
+from classifiers.rules import profanity, public_figures, scope, things
 from classifiers.sentences import assess_sentences
 from classifiers.text import original_span, readable
 
@@ -71,7 +72,7 @@ class Bundle:
 
     def _scope(self, texts, abuse, thresholds):
         """Hate at a group reaches review at least; hostility only negated, or reported to condemn it, is scored
-        again without that clause (classifiers.scope)."""
+        again without that clause (classifiers.rules.scope)."""
         again = []
         for i, text in enumerate(texts):
             flagged = any(abuse[r][i] >= thresholds[r]["review"] for r in ABUSE_RULES)
@@ -90,7 +91,7 @@ class Bundle:
 
     @staticmethod
     def _things(texts, abuse, thresholds):
-        """Contempt for policies and things, naming nobody, is no abuse (classifiers.things)."""
+        """Contempt for policies and things, naming nobody, is no abuse (classifiers.rules.things)."""
         for i, text in enumerate(texts):
             if any(abuse[r][i] >= thresholds[r]["review"] for r in ABUSE_RULES) and things.at_things(text):
                 abuse["abuse"][i], abuse["personal_attack"][i] = things.rescored(
@@ -98,7 +99,7 @@ class Bundle:
 
     @staticmethod
     def _public_figures(texts, abuse, thresholds):
-        """Insults at public figures count as abuse, not as a personal attack (classifiers.public_figures)."""
+        """Insults at public figures count as abuse, not as a personal attack (classifiers.rules.public_figures)."""
         for i, text in enumerate(texts):
             if public_figures.about_public_figure(text):
                 abuse["abuse"][i], abuse["personal_attack"][i] = public_figures.rescored(

@@ -1,7 +1,8 @@
 """Choose review and reject thresholds on validation data for a target precision and recall."""
 import numpy as np
 
-from classifiers import RULES, profanity
+from classifiers import RULES
+from classifiers.rules import profanity
 
 REJECT_PRECISION, REVIEW_RECALL = 0.95, 0.90
 # Never reject on fewer than this many validation positives above the threshold.
@@ -30,7 +31,7 @@ def choose(probabilities, labels):
 def decision(scores, th, profanity_setting=None):
     """The outcome the rules alone give: reject, review or publish.
 
-    profanity_setting: the site's setting (classifiers.profanity) when the comment is profanity only."""
+    profanity_setting: the site's setting (classifiers.rules.profanity) when the comment is profanity only."""
     if any(scores[r] >= th[r]["reject"] for r in RULES):
         verdict = "reject"
     else:

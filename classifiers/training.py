@@ -9,16 +9,18 @@ import numpy as np
 import sklearn
 from sklearn.metrics import brier_score_loss, roc_auc_score
 
-from classifiers import corpora, criticism, hate, identity, insults, sentences, speed, threats, thresholds
-from classifiers.evaluation import calibration_error, heldout_figures, identity_check
+from classifiers import corpora, identity, sentences, thresholds
 from classifiers.abuse import ABUSE_RULES, AbuseModels
 from classifiers.bundle import Bundle
 from classifiers.corpora import Example
+from classifiers.evaluation import calibration_error, heldout_figures, identity_check, speed
+# format_metrics is re-exported for the CLI.
+from classifiers.evaluation.report import REFERENCES, format_metrics  # noqa: F401
 from classifiers.language import UNSURE_CAP, LanguageGate
 from classifiers.spans import SpanTagger
 from classifiers.target import TargetModel
 from classifiers.thresholds import decision_of
-from classifiers.report import REFERENCES, format_metrics  # noqa: F401  (format_metrics re-exported for the CLI)
+from classifiers.written import criticism, hate, insults, threats
 
 SPLITS = (("train", 0.70), ("validation", 0.85), ("test", 1.0))
 MAX_GATE_ENGLISH = 30_000

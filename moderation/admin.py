@@ -4,7 +4,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from classifiers import RULES
-from classifiers.report import card_sections, unmet
+from classifiers.evaluation.report import card_sections, unmet
 from moderation import jobs, versions
 from moderation.auth import role_required
 from moderation.extensions import db

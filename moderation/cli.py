@@ -9,8 +9,9 @@ from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
-from classifiers import RULES, profanity, store, training
-from classifiers.report import unmet
+from classifiers import RULES, store, training
+from classifiers.rules import profanity
+from classifiers.evaluation.report import unmet
 from moderation import jobs
 from moderation.extensions import db
 from moderation.forms import MAX_COMMENT_CHARS

@@ -9,7 +9,8 @@ from flask import current_app
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
-from classifiers import compare, store, training
+from classifiers import store, training
+from classifiers.evaluation import compare
 from moderation.api import usage
 from moderation.extensions import db
 from moderation.models import Job, ModelVersion

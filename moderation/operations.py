@@ -12,7 +12,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import defer, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 
-from classifiers import RULES, profanity
+from classifiers import RULES
+from classifiers.rules import profanity
 from moderation.extensions import db
 from moderation.legal import statements
 from moderation.models import (

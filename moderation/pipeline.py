@@ -12,7 +12,7 @@ RULE_TEXT = {
     "abuse": "Comments must not be abusive.",
     "personal_attack": "Comments must not be personal.",
 }
-# The profanity house rule as readers read it, per setting (classifiers.profanity.SETTINGS).
+# The profanity house rule as readers read it, per setting (classifiers.rules.profanity.SETTINGS).
 PROFANITY_TEXT = {
     "allow": "Swearing that attacks nobody is allowed.",
     "review": "Swearing that attacks nobody waits for a moderator before it appears.",
@@ -63,7 +63,7 @@ def decide(scores, thresholds, word_count, premoderated=False, trusted=False, pr
     """Turn rule scores into an outcome; guardrails move weak rejections to review.
 
     profanity: the site's profanity setting (allow, review, reject) when the comment is profanity that attacks
-    nobody (classifiers.profanity); its abuse score is then decided by the setting, not the thresholds.
+    nobody (classifiers.rules.profanity); its abuse score is then decided by the setting, not the thresholds.
 
     A pre-moderated author's comments always go to review (even a clear rejection); a trusted author's skip the review
     band (published) but never the reject threshold or a guardrail. `trusted` may be a function, asked only when

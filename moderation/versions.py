@@ -8,7 +8,8 @@ import tempfile
 
 from sqlalchemy import select
 
-from classifiers import RULES, compare, store
+from classifiers import RULES, store
+from classifiers.evaluation import compare
 from moderation.extensions import db
 from moderation.models import Comment, ModelArtifact, ModelVersion, Review, Verdict
 from moderation.operations import OperationError

@@ -4,7 +4,8 @@ import os
 import pytest
 from sqlalchemy import select
 
-from classifiers import RULES, compare, report
+from classifiers import RULES
+from classifiers.evaluation import compare, report
 from moderation.extensions import db
 from moderation.models import AuditEvent, Comment, ModelVersion
 from moderation.operations import active_version, moderator_decisions, promote_version, split_decisions

@@ -6,7 +6,8 @@ import joblib
 import numpy as np
 import pytest
 
-from classifiers import RULES, Assessment, abuse, report, spans, store, training
+from classifiers import RULES, Assessment, abuse, spans, store, training
+from classifiers.evaluation import report
 from classifiers.abuse import join_spans
 from classifiers.evaluation import decision
 from classifiers.features import char_wb_transform, word_transform

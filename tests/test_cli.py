@@ -3,7 +3,7 @@ import json
 
 from sqlalchemy import select
 
-from classifiers.report import unmet
+from classifiers.evaluation.report import unmet
 from moderation.extensions import db
 from moderation.models import ModelVersion, User
 from moderation.operations import register_version

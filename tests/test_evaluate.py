@@ -5,7 +5,9 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from classifiers import corpora, criticism, evaluation, functional, hate, identity, insults, report, store, threats
+from classifiers import corpora, evaluation, identity, store
+from classifiers.evaluation import functional, report
+from classifiers.written import criticism, hate, insults, threats
 from moderation.extensions import db
 from moderation.models import ModelVersion
 from tests.conftest import TEST_VERSION

@@ -5,7 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from classifiers import corpora, profanity, public_figures, scope, things, training
+from classifiers import corpora, training
+from classifiers.rules import profanity, public_figures, scope, things
 from classifiers.spelling import Respeller
 from classifiers.thresholds import decision
 

@@ -2,10 +2,10 @@
 
 Only 92 toxic-spans posts are threats by a rater majority, so "I will find you and hurt you" and
 "Immigrants are vermin" (no slur, no obscenity) scored as civil. Besides the templates below,
-threats.tsv holds 700 free-form sentences: veiled threats ("Watch yourself. People have long memories
-round here."), incitement, dehumanising hate, and 412 civil sentences that use the same ordinary words
+threats.tsv holds 818 free-form sentences: veiled threats ("Watch yourself. People have long memories
+round here."), incitement, dehumanising hate, and 494 civil sentences that use the same ordinary words
 ("Someone should tell the council...", "I hope you keep writing about the hospital, it matters to so many
-of us.") so those words alone are no sign of a threat. The measured counterpart is
+of us.", pests, illness and "I hate" said literally) so those words alone are no sign of a threat. The measured counterpart is
 classifiers/heldout/threats.txt, written apart and never trained on.
 """
 from pathlib import Path

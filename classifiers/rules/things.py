@@ -8,8 +8,8 @@ Threats and strong swearing keep their scores (public_figures.SEVERE_RE).
 """
 import re
 
-from classifiers.public_figures import IN_CONVERSATION, SEVERE_RE, TITLES
-from classifiers.scope import GROUPS
+from classifiers.rules.public_figures import IN_CONVERSATION, SEVERE_RE, TITLES
+from classifiers.rules.scope import GROUPS
 
 CONTEMPT = frozenset("""
 stupid idiotic moronic dumb crap crappy garbage rubbish pathetic insane ridiculous absurd joke disgrace waste

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from classifiers import store
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 FIRST_COMMENT = ["I disagree with this decision."]
 # Run in a fresh interpreter: {load} defines score(texts); it scores one comment, then the texts file.
 RSS_SCRIPT = """

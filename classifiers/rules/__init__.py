@@ -1,0 +1,1 @@
+"""Rules applied after the models: scope, things, public figures, profanity."""

@@ -1,0 +1,1 @@
+"""Written training examples for what the corpora hold too little of: threats, hate, insults, criticism."""
