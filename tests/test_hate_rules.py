@@ -111,3 +111,18 @@ def test_a_negated_question_asks_for_agreement_and_negates_nothing():
     assert scope.read("Isn't it obvious that Muslims are all terrorists?")[0]
     assert scope.read("Don't you think refugees are parasites?")[0]
     assert not scope.read("Muslims are not terrorists.")[0]
+
+
+def test_hate_quoted_to_condemn_it_in_a_phrase_is_read_as_counter_speech():
+    """Condemnation is often a phrase, not a word ("has no place here", "spreading hate"): quoted hate beside one
+    counts for nothing, and the phrase itself is no abuse; the same phrase does not excuse hate said outright."""
+    for text in ('"Refugees are rats" has no place in a family newspaper.',
+                 'He posted that Jews are parasites, which is spreading hate, plain and simple.',
+                 'A man shouted "gay people are diseased" and we stood up against him.'):
+        hate, spans = scope.read(text)
+        assert not hate and spans, text
+        left = scope.without(text, spans)
+        assert "rats" not in left and "parasites" not in left and "diseased" not in left
+        assert "has no place" not in left and "spreading hate" not in left
+    assert scope.read("Refugees are rats and they have no place in our town.")[0]
+    assert scope.read("Muslims are a plague and nobody should say otherwise.")[0]

@@ -10,7 +10,7 @@ is sexist nonsense") scored like the hater. This rule stage reads the words' pla
   the clause's end or "but") counts for nothing: the comment is scored again without that clause, unless it
   speaks to a reader ("Nobody cares about your stupid opinion" stays an attack);
 - reported hostility: a group named inside quotes or after a reporting word ("saying", "calling", "the claim
-  that") counts for nothing when the comment also condemns it (CONDEMN outside the report).
+  that") counts for nothing when the comment also condemns it (CONDEMN or CONDEMN_PHRASES outside the report).
 
 Both scopes are read only in sentences that name a group: they are about hate at groups, and a negated or
 reported insult at anyone else keeps the model's score.
@@ -62,7 +62,19 @@ prejudice prejudiced vile disgusting disgraceful disgrace shameful shame ashamed
 false harm harmful offensive unacceptable appalling abhorrent ugly reported removed condemned condemn condemns
 deleted dehumanising dehumanizing ignorant cruel inexcusable sickening outrageous rubbish
 """.split())
+# Phrases with which a comment rejects what it quotes or reports, beside the single words above.
+CONDEMN_PHRASES = (
+    r"(?:nobody|no one|no-one|none of us) (?:should|would|could|has the right to|deserves to) (?:ever )?(?:say|write|"
+    r"hear|read|be called|be told|put up with)", r"should (?:never|not) (?:be )?(?:say|said|print|printed|publish|"
+    r"published|allowed|tolerated|repeated)", r"(?:has|have) no place (?:here|in|on)", r"(?:spread|spreads|"
+    r"spreading|spreaded|stirring up|stirs up|stir up|inciting|incites) (?:of )?hate", r"hate speech",
+    r"(?:called|call|calling) (?:it |them |him |her )?out", r"push(?:ed|ing)? back", r"(?:stand|stood|speak|spoke|"
+    r"speaking) (?:up )?against", r"not (?:okay|ok|acceptable|true)", r"(?:is|are|was) (?:a |an )?(?:lie|slur|smear)",
+    r"(?:reported|flagged) (?:it|them|this|that|him|her)",
+)
+CONDEMN_PHRASE_RE = re.compile(r"\b(?:" + "|".join(CONDEMN_PHRASES) + r")\b", re.IGNORECASE)
 QUOTES = "\"“”„«»"
+QUOTED_RE = re.compile(r"[\"“”„«»][^\"“”„«»]*[\"“”„«»]")
 GROUP_REACH = 8
 SENTENCE_RE = re.compile(r"[^.!?;]+[.!?;]*")
 TOKEN_RE = re.compile(r"[\"“”„«»]|[^\W_]+(?:['’][^\W_]+)*|,|:")
@@ -147,12 +159,15 @@ def read(text):
             for run in _runs(flags):
                 if any(words[k] in counted for k in run):
                     scoped.append((tokens[run[0]][1], tokens[run[-1]][2], needs_condemning))
+    # A condemning phrase outside the quotes ("... has no place here", "they are spreading hate").
+    phrases = [m.span() for m in CONDEMN_PHRASE_RE.finditer(QUOTED_RE.sub(lambda m: " " * len(m.group()), text))]
+    condemned = condemned or bool(phrases)
     addressed = _addressed(text)
     # A negated insult at a reader is still an attack ("Nobody cares about your stupid opinion").
     spans = [(s, e) for s, e, needs in scoped if (condemned if needs else not addressed)]
     if any(needs for _, _, needs in scoped) and condemned and not addressed:
         # The condemnation itself ("is racist", "vile") is no abuse once what it condemns is out.
-        spans += [(m.start(), m.end()) for m in CONDEMN_RE.finditer(text)]
+        spans += [(m.start(), m.end()) for m in CONDEMN_RE.finditer(text)] + phrases
     return hate or (reported_hate and not condemned), spans
 
 
