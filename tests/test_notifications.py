@@ -89,12 +89,14 @@ def test_a_moderators_decision_on_a_waiting_comment_mails_its_author(app, smtp_s
     assert "Comments must not be personal." in no.get_content()
     assert "The moderator's note: Please address the argument." in no.get_content()
     assert yes["Subject"] == "Your comment is published" and f"#c{approved}" in yes.get_content()
-    # Reversing a decision later is no decision on a waiting comment: no further mail.
+    # Reversing the rejection later is no decision on a waiting comment: the one mail says its statement of
+    # reasons no longer stands (tests/test_legal_mails.py), not a second "is published" decision mail.
     with app.app_context():
         comment = db.session.get(Comment, rejected)
         review_comment(rejected, db.session.get(User, moderator_id), "approve", revision=comment.revision)
         db.session.commit()
-    assert len(smtp_server.to(author)) == 2
+    [_, _, reversal] = smtp_server.to(author)
+    assert reversal["Subject"].startswith("Your comment is published (") and "reversed" in reversal["Subject"]
 
 
 def test_a_reply_approved_by_a_moderator_mails_the_parent_author(app, smtp_server, make_comment, make_user, reader):
