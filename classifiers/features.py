@@ -109,23 +109,26 @@ def linear_scores(blocks, weights):
 
 
 def _tfidf_dot(vectorizer, indices, indptr, weights):
-    """The TF-IDF rows of these n-gram indices (as _counted makes them) times weights, by rows of their own."""
-    tfidf, n = vectorizer._tfidf, len(indptr) - 1
+    """The TF-IDF rows of these n-gram indices (as _counted makes them) times weights, one row at a time (a comment
+    scores the same alone as in a batch)."""
+    tfidf = vectorizer._tfidf
     if not (tfidf.sublinear_tf and tfidf.use_idf and tfidf.norm == "l2"):
         return _counted(vectorizer, indices, indptr) @ weights
-    size = len(vectorizer.vocabulary_)
-    rows = np.repeat(np.arange(n, dtype=np.int64), np.diff(indptr))
-    keys, counts = np.unique(rows * size + indices, return_counts=True)  # repeated n-grams added up
-    rows, columns = np.divmod(keys, size)
-    values = np.log(counts.astype(vectorizer.dtype))
-    values += 1.0
-    values *= tfidf.idf_[columns]
-    norms = np.sqrt(np.bincount(rows, values * values, minlength=n))
-    values = (values / np.where(norms > 0, norms, 1.0)[rows]).astype(vectorizer.dtype)
-    picked = weights[columns]
-    if picked.ndim == 1:
-        return np.bincount(rows, picked * values, minlength=n)
-    return np.column_stack([np.bincount(rows, picked[:, k] * values, minlength=n) for k in range(picked.shape[1])])
+    rows = []
+    for start, end in zip(indptr[:-1].tolist(), indptr[1:].tolist()):
+        columns, counts = np.unique(indices[start:end], return_counts=True)  # repeated n-grams added up
+        values = _tf_idf(tfidf, counts.astype(vectorizer.dtype), columns)
+        norm = np.sqrt(np.dot(values, values)) or 1.0
+        rows.append((values / norm).astype(vectorizer.dtype) @ weights[columns])
+    return np.array(rows, dtype=np.result_type(weights, vectorizer.dtype)).reshape((len(rows),) + weights.shape[1:])
+
+
+def _tf_idf(tfidf, counts, columns):
+    """Sublinear term frequencies times the idf, in place (as _weigh does before normalising)."""
+    np.log(counts, counts)
+    counts += 1.0
+    counts *= tfidf.idf_[columns]
+    return counts
 
 
 def _counted(vectorizer, indices, indptr):
