@@ -12,7 +12,8 @@ into a table of the same database, served by gunicorn with the same workers: the
 Afterwards the database is checked: every accepted comment stored with a decision, none pending, none published
 without a clean verdict. Rate limits stay on, set high enough for the load. On a shared machine the rates drift
 from run to run: --repeat runs the service and the bare insert side by side several times and reports the median
-of the ratios, each taken within one run.
+of the ratios, each taken within one run. The CPU the workers and this client spend per timed post (from /proc)
+drifts much less, and says which side bounds a rate: the workers' work, or the client sharing the same cores.
 """
 import argparse
 import http.client
@@ -166,8 +167,21 @@ def mix(rng, n):
     return text if pool is SHORT else f"{text} ({n})"
 
 
-def drive(port, readers, total, post):
-    """`readers` threads post until `total` posts are sent: latencies (s), statuses, wall time, warm-up statuses."""
+def cpu_seconds(master_pid):
+    """CPU seconds used so far by a gunicorn master's workers (a worker killed meanwhile is not counted)."""
+    ticks = 0
+    for child in Path(f"/proc/{master_pid}/task/{master_pid}/children").read_text().split():
+        try:
+            fields = Path(f"/proc/{child}/stat").read_text().rsplit(")", 1)[1].split()  # from field 3, state
+            ticks += int(fields[11]) + int(fields[12])  # utime, stime
+        except (OSError, ValueError):
+            pass
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def drive(port, readers, total, post, master_pid):
+    """`readers` threads post until `total` posts are sent: latencies (s), statuses, wall time, warm-up statuses,
+    and the CPU seconds of the workers and of this client over the timed posts."""
     counter, lock = iter(range(total)), threading.Lock()
     latencies, statuses = [], []
     barrier = threading.Barrier(readers + 1)
@@ -203,10 +217,11 @@ def drive(port, readers, total, post):
     for thread in threads:
         thread.start()
     barrier.wait()
-    started = time.perf_counter()
+    started, workers, client = time.perf_counter(), cpu_seconds(master_pid), time.process_time()
     for thread in threads:
         thread.join()
-    return latencies, statuses, time.perf_counter() - started, warm
+    cpu = (cpu_seconds(master_pid) - workers, time.process_time() - client)
+    return latencies, statuses, time.perf_counter() - started, warm, cpu
 
 
 def service_post(slug):
@@ -271,13 +286,14 @@ def stop(process):
         process.kill()
 
 
-def summary(name, latencies, statuses, seconds, warm):
+def summary(name, latencies, statuses, seconds, warm, cpu):
     ordered = sorted(latencies)
     accepted = sum(1 for s in statuses + warm if s in (201, 302, 422))
     return {
         "name": name, "sent": len(statuses), "per_s": len(statuses) / seconds,
         "p50": statistics.median(ordered) * 1000, "p99": ordered[int(0.99 * (len(ordered) - 1))] * 1000,
         "5xx": sum(1 for s in statuses + warm if s >= 500), "accepted": accepted, "warm": len(warm),
+        "worker_ms": cpu[0] * 1000 / len(statuses), "client_ms": cpu[1] * 1000 / len(statuses),
     }
 
 
@@ -302,7 +318,7 @@ def run_database(label, url, args, card_path, models_dir):
     try:
         if killer:
             killer.start()
-        service = summary(f"service, {label}", *drive(port, args.readers, args.total, service_post(slug)))
+        service = summary(f"service, {label}", *drive(port, args.readers, args.total, service_post(slug), process.pid))
     finally:
         stop(process)
     if killer:  # what the sweeper finds, run as `flask sweep` would be a minute later
@@ -323,7 +339,7 @@ def run_database(label, url, args, card_path, models_dir):
     port = free_port()
     process = serve("bare:app", bare_dir, {"BARE_DATABASE_URL": url}, args.workers, port)
     try:
-        bare = summary(f"bare insert, {label}", *drive(port, args.readers, args.total, bare_post))
+        bare = summary(f"bare insert, {label}", *drive(port, args.readers, args.total, bare_post, process.pid))
     finally:
         stop(process)
     return service, bare, check
@@ -357,22 +373,27 @@ def main():
     databases += [("PostgreSQL", args.pg_url)] if args.pg_url else []
     print(f"{args.readers} readers, {args.total} posts each run, gunicorn --workers {args.workers}, "
           f"code from {args.app_dir}")
-    print(f"{'run':<24} {'posts':>6} {'posts/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'5xx':>5} {'ratio':>6}")
-    checks, ratios = [], {}
+    print(f"{'run':<24} {'posts':>6} {'posts/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'5xx':>5} {'ratio':>6} "
+          f"{'CPU ms/post: workers':>21} {'client':>6}")
+    checks, ratios, cpus = [], {}, {}
     for label, url in databases:
         for _ in range(args.repeat):
             service, bare, check = run_database(label, url, args, models / "card.json", models)
             for row in (bare, service):
                 ratio = row["per_s"] / bare["per_s"]
                 print(f"{row['name']:<24} {row['sent']:>6} {row['per_s']:>8.1f} {row['p50']:>8.0f} "
-                      f"{row['p99']:>8.0f} {row['5xx']:>5} {ratio:>6.2f}", flush=True)
+                      f"{row['p99']:>8.0f} {row['5xx']:>5} {ratio:>6.2f} {row['worker_ms']:>21.2f} "
+                      f"{row['client_ms']:>6.2f}", flush=True)
             ratios.setdefault(label, []).append(service["per_s"] / bare["per_s"])
+            cpus.setdefault(label, []).append((service["worker_ms"], bare["worker_ms"]))
             checks.append((label, service, check))
     print()
     for label, values in ratios.items():
         if len(values) > 1:
             print(f"{label}: ratio to the bare insert, median of {len(values)} runs {statistics.median(values):.2f} "
-                  f"({', '.join(f'{v:.2f}' for v in values)})")
+                  f"({', '.join(f'{v:.2f}' for v in values)}); workers' CPU ms a post, median: service "
+                  f"{statistics.median(c[0] for c in cpus[label]):.2f}, bare insert "
+                  f"{statistics.median(c[1] for c in cpus[label]):.2f}")
     failed = False
     for label, service, check in checks:
         stored = sum(check["statuses"].values())

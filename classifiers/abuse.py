@@ -7,7 +7,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 
 from classifiers.calibration import Platt
-from classifiers.features import char_wb_transform, word_transform
+from classifiers.features import char_wb_indices, linear_scores, word_indices
 from classifiers.identity import is_identity_term, mask_identities
 from classifiers.sentences import FUNCTION_WORDS
 from classifiers.spelling import Respeller
@@ -90,6 +90,7 @@ class AbuseModels:
         return self
 
     def _features(self, texts):
+        """[(vectorizer, n-gram rows)] of the texts as prepared for scoring (classifiers.features.linear_scores)."""
         # Versions trained before look-alike letters were spelled out score the text as written.
         prepared = [_prepare(t, getattr(self, "spelled_out", False), getattr(self, "identity_token", " "))
                     for t in texts]
@@ -97,8 +98,8 @@ class AbuseModels:
             if "_respeller" not in self.__dict__:
                 self._respeller = Respeller(self.words.vocabulary_, self.words.idf_)
             prepared = list(map(self._respeller, prepared))
-        chars = char_wb_transform(self.chars, prepared, self.__dict__.setdefault("_ngram_cache", {}))
-        return hstack([word_transform(self.words, prepared), chars], format="csr")
+        chars = char_wb_indices(self.chars, prepared, self.__dict__.setdefault("_ngram_cache", {}))
+        return [(self.words, word_indices(self.words, prepared)), (self.chars, chars)]
 
     def _weights(self):
         """features x rules: NB ratio times coefficient, so one product scores every rule."""
@@ -109,7 +110,7 @@ class AbuseModels:
 
     def margins(self, texts):
         """Uncalibrated decision values per rule."""
-        scores = self._features(texts) @ self._weights()
+        scores = linear_scores(self._features(texts), self._weights())
         return {rule: scores[:, k].astype(float) + float(self.models[rule].intercept_[0])
                 for k, rule in enumerate(ABUSE_RULES)}
 
@@ -139,7 +140,7 @@ class AbuseModels:
         known = {w: cache[w] for w in wanted & cache.keys()}
         unique = sorted(wanted - known.keys())
         if unique:
-            new = dict(zip(unique, map(tuple, (self._features(unique) @ self._weights()).tolist())))
+            new = dict(zip(unique, map(tuple, linear_scores(self._features(unique), self._weights()).tolist())))
             # An identity term reads as the group token: who is named is never itself the offending word.
             new.update({w: (0.0, 0.0) for w in unique if is_identity_term(w)})
             cache.update(new)

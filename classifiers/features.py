@@ -1,5 +1,5 @@
 """Faster transforms for fitted TF-IDF vectorizers: char_wb n-grams counted once per distinct word, word n-grams
-looked up without sklearn's per-document overhead."""
+looked up without sklearn's per-document overhead, and linear scores taken straight from the n-gram indices."""
 import re
 from array import array
 
@@ -45,10 +45,16 @@ def _count_words(vectorizer, words):
 
 
 def char_wb_transform(vectorizer, texts, cache):
-    """The same matrix as vectorizer.transform(texts), computed faster.
+    """The same matrix as vectorizer.transform(texts), computed faster."""
+    return _as_matrix(vectorizer, char_wb_indices(vectorizer, texts, cache))
 
-    char_wb n-grams never cross whitespace, so a text's n-gram counts are its words' counts (cached per
-    word) added up."""
+
+def char_wb_indices(vectorizer, texts, cache):
+    """(indices, indptr): each text's in-vocabulary char_wb n-grams, a repeated one listed again; or, for a
+    vectorizer these shortcuts do not fit, its transform's matrix.
+
+    char_wb n-grams never cross whitespace, so a text's n-grams are its words' n-grams (cached per word) put
+    together."""
     if not _cacheable(vectorizer):
         return vectorizer.transform(texts)
     if len(cache) > CACHE_SIZE:
@@ -58,11 +64,16 @@ def char_wb_transform(vectorizer, texts, cache):
                                            if w not in cache]))
     rows = [b"".join(map(cache.__getitem__, words)) for words in split]
     indptr = np.cumsum([0] + [len(row) for row in rows], dtype=np.int64) // INDEX_BYTES
-    return _counted(vectorizer, np.frombuffer(bytearray(b"".join(rows)), dtype=np.intc), indptr)
+    return np.frombuffer(bytearray(b"".join(rows)), dtype=np.intc), indptr
 
 
 def word_transform(vectorizer, texts):
     """The same matrix as vectorizer.transform(texts) for a word n-gram vectorizer, computed faster."""
+    return _as_matrix(vectorizer, word_indices(vectorizer, texts))
+
+
+def word_indices(vectorizer, texts):
+    """(indices, indptr) of each text's in-vocabulary word n-grams (or the transform's matrix, as above)."""
     if not _cacheable(vectorizer, "word"):
         return vectorizer.transform(texts)
     get, findall = vectorizer.vocabulary_.get, re.compile(vectorizer.token_pattern).findall
@@ -75,7 +86,49 @@ def word_transform(vectorizer, texts):
             grams = grams + [" ".join(tokens[i:i + n]) for i in range(len(tokens) - n + 1)]
         indices.extend(j for j in map(get, grams) if j is not None)
         indptr.append(len(indices))
-    return _counted(vectorizer, np.frombuffer(indices, dtype=np.intc), np.asarray(indptr, dtype=np.int64))
+    return np.frombuffer(indices, dtype=np.intc), np.asarray(indptr, dtype=np.int64)
+
+
+def _as_matrix(vectorizer, rows):
+    return _counted(vectorizer, *rows) if isinstance(rows, tuple) else rows
+
+
+def linear_scores(blocks, weights):
+    """hstack([each block's TF-IDF matrix]) @ weights, without building any sparse matrix: for one comment,
+    building, stacking and multiplying scipy matrices cost several times the arithmetic.
+
+    blocks: [(vectorizer, rows from char_wb_indices or word_indices)] in the column order of `weights`
+    (features, or features x scores)."""
+    total, offset = 0.0, 0
+    for vectorizer, rows in blocks:
+        size = len(vectorizer.vocabulary_)
+        part = weights[offset:offset + size]
+        total = total + (_tfidf_dot(vectorizer, *rows, part) if isinstance(rows, tuple) else rows @ part)
+        offset += size
+    return total
+
+
+def _tfidf_dot(vectorizer, indices, indptr, weights):
+    """The TF-IDF rows of these n-gram indices (as _counted makes them) times weights, one row at a time (a comment
+    scores the same alone as in a batch)."""
+    tfidf = vectorizer._tfidf
+    if not (tfidf.sublinear_tf and tfidf.use_idf and tfidf.norm == "l2"):
+        return _counted(vectorizer, indices, indptr) @ weights
+    rows = []
+    for start, end in zip(indptr[:-1].tolist(), indptr[1:].tolist()):
+        columns, counts = np.unique(indices[start:end], return_counts=True)  # repeated n-grams added up
+        values = _tf_idf(tfidf, counts.astype(vectorizer.dtype), columns)
+        norm = np.sqrt(np.dot(values, values)) or 1.0
+        rows.append((values / norm).astype(vectorizer.dtype) @ weights[columns])
+    return np.array(rows, dtype=np.result_type(weights, vectorizer.dtype)).reshape((len(rows),) + weights.shape[1:])
+
+
+def _tf_idf(tfidf, counts, columns):
+    """Sublinear term frequencies times the idf, in place (as _weigh does before normalising)."""
+    np.log(counts, counts)
+    counts += 1.0
+    counts *= tfidf.idf_[columns]
+    return counts
 
 
 def _counted(vectorizer, indices, indptr):

@@ -11,7 +11,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 
 from classifiers.calibration import Platt
-from classifiers.features import char_wb_transform, word_transform
+from classifiers.features import char_wb_indices, linear_scores, word_indices
 from classifiers.text import LATIN_RE, strip_noise
 from classifiers.text import words as words_of
 
@@ -111,9 +111,9 @@ class LanguageGate:
         return self._margin([_clean(t) for t in texts])
 
     def _margin(self, cleaned):
-        chars = char_wb_transform(self.chars, cleaned, self.__dict__.setdefault("_ngram_cache", {}))
-        x = hstack([chars, word_transform(self.words, cleaned)], format="csr")
-        return x @ self.model.coef_.ravel() + self.model.intercept_[0]  # decision_function, without its checks
+        chars = char_wb_indices(self.chars, cleaned, self.__dict__.setdefault("_ngram_cache", {}))
+        blocks = [(self.chars, chars), (self.words, word_indices(self.words, cleaned))]
+        return linear_scores(blocks, self.model.coef_.ravel()) + self.model.intercept_[0]  # decision_function
 
     def __getstate__(self):
         return {k: v for k, v in self.__dict__.items() if k != "_ngram_cache"}

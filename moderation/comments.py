@@ -76,6 +76,27 @@ def _own_rejection(story):
     return comment
 
 
+WAITING = "Thanks! Your comment is waiting for a moderator. Only you can see it until it is approved."
+# ?posted= and ?edited= name the viewer's comment after the redirect from posting it: the notice is read from its
+# status, not carried in the session (a notice there re-signed and re-sent the session cookie on every post, and it
+# grew by one message for each post whose redirect was not followed).
+POSTED_NOTICES = {"posted": "Your comment is published.", "edited": "Your edit is published."}
+
+
+def _own_post_notice(story):
+    """(category, message) for the viewer's own comment named by ?posted= or ?edited=, or None."""
+    arg = next((arg for arg in POSTED_NOTICES if arg in request.args), None)
+    comment_id = parse_id(request.args.get(arg, "")) if arg else None
+    if comment_id is None or not current_user.is_authenticated:
+        return None
+    comment = db.session.get(Comment, comment_id)
+    if comment is None or comment.story_id != story.id or comment.author_id != current_user.id:
+        return None
+    if comment.status == "published":
+        return "success", POSTED_NOTICES[arg]
+    return ("info", WAITING) if comment.status in ("pending", "review") else None
+
+
 def _render_story(story, form, status=200, notice=None):
     """The story page: one page of threads in the order asked for (featured first), and the comment form.
 
@@ -100,6 +121,7 @@ def _render_story(story, form, status=200, notice=None):
             "story.html", threads=threads, replies=replies, continues=continues, count=count, form=form,
             rejected=rejected.verdict if rejected else None, rule_text=RULE_TEXT, notice=notice,
             replying_to=_replying_to(form), sort=sort, profanity_rule=PROFANITY_TEXT[profanity_setting()],
+            posted=_own_post_notice(story) if rejected is None else None,
             **thread_context(story),
         ),
         status,
@@ -166,21 +188,18 @@ def post_comment(slug):
     # comment, its author and the story back (four queries a post).
     db.session().expire_on_commit = False
     db.session.commit()  # stored before any classifier runs
-    return _after_judgement(story, comment_id, decide_stored_comment(comment_id), "Your comment is published.")
+    return _after_judgement(story, comment_id, decide_stored_comment(comment_id), "posted")
 
 
-def _after_judgement(story, comment_id, verdict, published):
+def _after_judgement(story, comment_id, verdict, arg):
     """Redirect after a comment or an edit is judged, so a reload never sends the form again.
 
     A rejection goes to the story page naming the rejected comment (its reasons and text are shown to its author
-    there); a comment waiting for a moderator is shown to its author in place, marked as waiting."""
+    there); otherwise the page names it by `arg` (posted or edited) and tells its author it is published or waiting
+    for a moderator (_own_post_notice), and shows it in place."""
     if verdict is not None and verdict.decision == "reject":
         return redirect(url_for("comments.story", slug=story.slug, rejected=comment_id, _anchor="rejection"))
-    if verdict is not None and verdict.decision == "publish":
-        flash(published, "success")
-    else:
-        flash("Thanks! Your comment is waiting for a moderator. Only you can see it until it is approved.", "info")
-    return redirect(url_for("comments.story", slug=story.slug, _anchor=f"c{comment_id}"))
+    return redirect(url_for("comments.story", slug=story.slug, _anchor=f"c{comment_id}", **{arg: comment_id}))
 
 
 @bp.route("/stories/<slug>/comments/<int:comment_id>/edit", methods=["GET", "POST"])
@@ -210,7 +229,7 @@ def edit(slug, comment_id):
             db.session().expire_on_commit = False
             db.session.commit()  # stored before any classifier runs
             verdict = decide_stored_comment(comment_id)
-            return _after_judgement(story, comment_id, verdict, "Your edit is published.")
+            return _after_judgement(story, comment_id, verdict, "edited")
     elif request.method == "POST":
         status = 422
     return render_template("thread/edit.html", story=story, comment=comment, form=form,

@@ -5,12 +5,13 @@ from pathlib import Path
 import joblib
 import numpy as np
 import pytest
+from scipy.sparse import hstack
 
 from classifiers import RULES, Assessment, abuse, spans, store, training
 from classifiers.evaluation import report
 from classifiers.abuse import join_spans
 from classifiers.evaluation import decision
-from classifiers.features import char_wb_transform, word_transform
+from classifiers.features import char_wb_indices, char_wb_transform, linear_scores, word_indices, word_transform
 from classifiers.identity import mask_identities
 from classifiers.sentences import assess_sentences
 from classifiers.text import original_span, readable, strip_noise
@@ -305,6 +306,20 @@ def test_word_ngrams_counted_by_hand_give_the_same_features_as_sklearn(bundle):
         fast, slow = word_transform(vectorizer, texts), vectorizer.transform(texts)
         assert fast.shape == slow.shape
         assert (fast != slow).nnz == 0
+
+
+def test_scores_taken_from_ngram_indices_equal_the_sparse_matrix_product(bundle):
+    texts = ["You are a fucking idiot, a fucking idiot.", "", "   ", "ΟΔΟΣ and İstanbul", "a", "Well said.",
+             "Hum log kya kar rahe hain"]
+    models = bundle.abuse_models
+    for vectorizers, weights in (((models.words, models.chars), models._weights()),
+                                 ((bundle.language_gate.chars, bundle.language_gate.words),
+                                  bundle.language_gate.model.coef_.ravel())):
+        for batch in (texts, texts[:1], texts[1:2]):
+            blocks = [(v, char_wb_indices(v, batch, {}) if v.analyzer == "char_wb" else word_indices(v, batch))
+                      for v in vectorizers]
+            matrix = hstack([v.transform(batch) for v in vectorizers], format="csr")
+            assert abs(linear_scores(blocks, weights) - matrix @ weights).max() < 1e-5
 
 
 def test_noise_is_stripped_only_where_there_is_some():

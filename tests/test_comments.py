@@ -31,6 +31,20 @@ def test_civil_comment_is_published_and_shown(client, login, make_story, app):
         assert set(verdict.scores) == {"not_english", "not_sentences", "abuse", "personal_attack"}
 
 
+def test_the_published_notice_is_the_authors_and_posting_leaves_the_session_cookie_alone(client, login, make_story,
+                                                                                       reader):
+    slug = make_story()
+    login()
+    response = post_form(client, f"/stories/{slug}/comments", {"text": CIVIL})
+    assert response.status_code == 302 and "Set-Cookie" not in response.headers  # nothing kept in the session
+    location = response.headers["Location"]
+    assert "Your comment is published." in client.get(location).get_data(as_text=True)
+    assert "Your comment is published." not in client.get(f"/stories/{slug}").get_data(as_text=True)
+    _, _, other = reader()
+    page = other.get(location).get_data(as_text=True)  # someone else opening the same address
+    assert CIVIL in page and "Your comment is published." not in page
+
+
 def test_abusive_comment_is_rejected_naming_rule_and_words(client, login, make_story, app):
     slug = make_story()
     login()
