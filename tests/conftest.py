@@ -8,6 +8,10 @@ import pytest
 from playwright.sync_api import sync_playwright
 from werkzeug.serving import make_server
 
+from tests.parallel import isolate_worker
+
+isolate_worker()  # before any test module reads TEST_DATABASE_URL / TEST_REDIS_URL at its import
+
 from classifiers import store, training
 from moderation import create_app
 from moderation.extensions import db
