@@ -1,4 +1,6 @@
 """Under pytest-xdist each worker gets a PostgreSQL database and a Redis db index of its own."""
+import contextlib
+import fcntl
 import os
 
 from sqlalchemy.engine import make_url
@@ -48,3 +50,18 @@ def worker_redis(base_url, number):
         raise RuntimeError(f"worker gw{number} would need Redis db {index}; Redis has 16 (0-15): "
                            "lower TEST_REDIS_URL's index or pass fewer workers (-n)")
     return url.set(database=str(index)).render_as_string(hide_password=False)
+
+
+@contextlib.contextmanager
+def shared_folder(tmp_path_factory, name):
+    """A folder every worker of this run sees, held under an exclusive lock (one process's own folder without xdist).
+
+    The workers' temp folders (popen-gwN) sit in one folder per run, which pytest removes like any old run's."""
+    if worker_number() is None:
+        yield tmp_path_factory.mktemp(name)
+        return
+    folder = tmp_path_factory.getbasetemp().parent / name
+    folder.mkdir(exist_ok=True)
+    with open(folder.with_suffix(".lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes, or when the process dies
+        yield folder
