@@ -322,7 +322,7 @@ def test_words_separated_only_by_spaces_are_highlighted_as_one_phrase():
 
 def test_span_tagger_cached_scores_equal_its_feature_matrix():
     """Tagging sums cached per-word shares; it must give what the full feature matrix gives."""
-    bundle = training.train(DATA_DIR, limit=1500, seed=0)  # fresh: a stored tagger keeps no design() parts
+    bundle = training.train(DATA_DIR, limit=300, seed=0)  # fresh (a stored tagger keeps no design() parts), small
     tagger, word_scores = bundle.abuse_models.span_tagger, bundle.abuse_models.word_scores
     texts = ["You are a fucking idiot and a stupid moron, shut up.", "Idiot.", "", "I disagree with this decision.",
              "The senator is a lying piece of garbage who should rot in jail"]
