@@ -44,9 +44,13 @@ run: $(VENV)/installed
 ## serve: the same as run (kept for old habits)
 serve: run
 
-## test: the whole suite (SQLite, or TEST_DATABASE_URL when set)
+# pytest-xdist workers for `make test`: one per core of these 2-core machines (README, Tests); each has its own
+# database and Redis index. TEST_WORKERS=0 runs the suite in one process.
+TEST_WORKERS ?= 2
+
+## test: the whole suite (SQLite, or TEST_DATABASE_URL when set), in TEST_WORKERS parallel processes
 test: $(VENV)/installed-dev node_modules/.installed
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -n $(TEST_WORKERS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache

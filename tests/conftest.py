@@ -1,12 +1,18 @@
 """Fixtures: a small real model trained once per session, a fresh database per test, factories."""
+import json
 import os
 import re
+import shutil
 import threading
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import sync_playwright
 from werkzeug.serving import make_server
+
+from tests.parallel import isolate_worker, shared_folder
+
+isolate_worker()  # before any test module reads TEST_DATABASE_URL / TEST_REDIS_URL at its import
 
 from classifiers import store, training
 from moderation import create_app
@@ -25,11 +31,30 @@ CHROMIUM = "/usr/bin/chromium"
 
 
 @pytest.fixture(scope="session")
-def trained_instance(tmp_path_factory):
-    """An instance folder holding a version trained on a slice of the real corpora, and its card."""
+def trained_models(tmp_path_factory):
+    """A models folder holding a version trained on a slice of the real corpora (seed 0), and its card.
+
+    Trained once per run: under xdist the first worker trains it into the run's shared temp folder while the others
+    wait on a file lock, then load it (tests.parallel.shared_folder)."""
+    with shared_folder(tmp_path_factory, "trained-models") as folder:
+        card = folder / f"{TEST_VERSION}.json"
+        if not card.exists():
+            store.save(training.train(str(DATA_DIR), limit=1500, seed=0), str(folder), TEST_VERSION)
+        return folder, json.loads(card.read_text())
+
+
+@pytest.fixture(scope="session")
+def trained_bundle(trained_models):
+    """The trained test version, loaded (read-only: it is shared by every test of the worker)."""
+    return store.load(str(trained_models[0]), TEST_VERSION)
+
+
+@pytest.fixture(scope="session")
+def trained_instance(tmp_path_factory, trained_models):
+    """An instance folder of this worker's own holding the trained test version, and its card."""
     path = tmp_path_factory.mktemp("instance")
-    bundle = training.train(str(DATA_DIR), limit=1500)
-    return path, store.save(bundle, str(path / "models"), TEST_VERSION)
+    shutil.copytree(trained_models[0], path / "models")
+    return path, trained_models[1]
 
 
 def build_app(instance_dir, metadata, tmp_path, config=None):

@@ -19,9 +19,10 @@ from classifiers.text import original_span, readable, strip_noise
 DATA_DIR = Path(__file__).parents[1] / "data" / "corpora"
 
 
-@pytest.fixture(scope="module")
-def bundle():
-    return training.train(DATA_DIR, limit=1500, seed=0)
+@pytest.fixture
+def bundle(trained_bundle):
+    """The suite's test version (trained on 1,500 rows per corpus, seed 0), trained once per run (conftest)."""
+    return trained_bundle
 
 
 def test_assessment_has_all_rules(bundle):
@@ -335,8 +336,9 @@ def test_words_separated_only_by_spaces_are_highlighted_as_one_phrase():
     assert join_spans(text, spans) == [(4, 16), (24, 28)]
 
 
-def test_span_tagger_cached_scores_equal_its_feature_matrix(bundle):
+def test_span_tagger_cached_scores_equal_its_feature_matrix():
     """Tagging sums cached per-word shares; it must give what the full feature matrix gives."""
+    bundle = training.train(DATA_DIR, limit=300, seed=0)  # fresh (a stored tagger keeps no design() parts), small
     tagger, word_scores = bundle.abuse_models.span_tagger, bundle.abuse_models.word_scores
     texts = ["You are a fucking idiot and a stupid moron, shut up.", "Idiot.", "", "I disagree with this decision.",
              "The senator is a lying piece of garbage who should rot in jail"]

@@ -14,9 +14,10 @@ DATA_DIR = Path(__file__).resolve().parents[1] / "data" / "corpora"
 TH = {rule: {"review": 0.3, "reject": 0.8} for rule in ("not_english", "not_sentences", "abuse", "personal_attack")}
 
 
-@pytest.fixture(scope="module")
-def small_bundle():
-    return training.train(DATA_DIR, limit=1500, seed=0)
+@pytest.fixture
+def small_bundle(trained_bundle):
+    """The suite's test version (trained on 1,500 rows per corpus, seed 0), trained once per run (conftest)."""
+    return trained_bundle
 
 
 def test_swearing_is_told_from_swearing_at_someone_and_from_ordinary_words():
