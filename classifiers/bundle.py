@@ -91,9 +91,11 @@ class Bundle:
 
     @staticmethod
     def _things(texts, abuse, thresholds):
-        """Contempt for policies and things, naming nobody, is no abuse (classifiers.rules.things)."""
+        """Contempt for policies and things, and dehumanising words said of animals or illnesses, naming nobody, are
+        no abuse (classifiers.rules.things)."""
         for i, text in enumerate(texts):
-            if any(abuse[r][i] >= thresholds[r]["review"] for r in ABUSE_RULES) and things.at_things(text):
+            if any(abuse[r][i] >= thresholds[r]["review"] for r in ABUSE_RULES) and (
+                    things.at_things(text) or things.at_creatures(text)):
                 abuse["abuse"][i], abuse["personal_attack"][i] = things.rescored(
                     abuse["abuse"][i], abuse["personal_attack"][i], thresholds)
 

@@ -127,3 +127,16 @@ def test_hate_quoted_to_condemn_it_in_a_phrase_is_read_as_counter_speech():
         assert "has no place" not in left and "spreading hate" not in left
     assert scope.read("Refugees are rats and they have no place in our town.")[0]
     assert scope.read("Muslims are a plague and nobody should say otherwise.")[0]
+
+
+def test_dehumanising_words_about_animals_and_illnesses_are_meant_literally():
+    """A sentence whose subject is a pest, an animal or an illness may call it vermin or a disease; a group, a
+    person, an institution or harm done keeps the model's score."""
+    for text in ("Wasps are a plague at every picnic this summer.", "Foxes breed under the sheds every spring.",
+                 "Flu is a disease that fills the wards every winter.",
+                 "Mosquitoes are parasites, so empty the water butts."):
+        assert things.at_creatures(text), text
+    for text in ("Somalis are cockroaches.", "Immigrants are rats.", "Those rats should be gassed.",
+                 "Rats like them breed everywhere.", "Vermin are taking over our town.",
+                 "The rats in the council are parasites.", "Loneliness is a cancer on this country."):
+        assert not things.at_creatures(text), text
