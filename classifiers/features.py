@@ -108,11 +108,16 @@ def linear_scores(blocks, weights):
     return total
 
 
+# Up to this many rows are scored one at a time; a larger batch is faster as one sparse product (bench/speed.py:
+# batches of 256 ran at 0.75 of the sparse product's rate one row at a time). Both agree to float rounding.
+ROW_BY_ROW = 8
+
+
 def _tfidf_dot(vectorizer, indices, indptr, weights):
-    """The TF-IDF rows of these n-gram indices (as _counted makes them) times weights, one row at a time (a comment
-    scores the same alone as in a batch)."""
+    """The TF-IDF rows of these n-gram indices (as _counted makes them) times weights: one row at a time for a few
+    comments (a post is one), one sparse product for a batch."""
     tfidf = vectorizer._tfidf
-    if not (tfidf.sublinear_tf and tfidf.use_idf and tfidf.norm == "l2"):
+    if len(indptr) - 1 > ROW_BY_ROW or not (tfidf.sublinear_tf and tfidf.use_idf and tfidf.norm == "l2"):
         return _counted(vectorizer, indices, indptr) @ weights
     rows = []
     for start, end in zip(indptr[:-1].tolist(), indptr[1:].tolist()):
