@@ -45,7 +45,7 @@ def at_things(text):
     words = WORD_RE.findall(text.lower())
     if not CONTEMPT.intersection(words) or SEVERE_RE.search(text):
         return False
-    if any(w in PERSON_WORDS or w in GROUPS or w in TITLE_WORDS for w in words):
+    if _names_someone(words):
         return False
     for k, word in enumerate(words):
         if word in CONTEMPT:
@@ -85,7 +85,7 @@ def at_creatures(text):
     words = WORD_RE.findall(text.lower())
     if HOSTILE.isdisjoint(words) or SEVERE_RE.search(text) or not HARM.isdisjoint(words):
         return False
-    if any(w in PERSON_WORDS or w in GROUPS or w in TITLE_WORDS or w in INSTITUTIONS for w in words):
+    if _names_someone(words) or not INSTITUTIONS.isdisjoint(words):
         return False  # "The rats in the council ..." are people
     for sentence in SENTENCE_RE.findall(text.lower()):
         said = WORD_RE.findall(sentence)
@@ -95,6 +95,11 @@ def at_creatures(text):
         if subject not in CREATURES:
             return False
     return True
+
+
+def _names_someone(words):
+    """Whether the words name a person, a reader, a group or an office holder."""
+    return any(w in PERSON_WORDS or w in GROUPS or w in TITLE_WORDS for w in words)
 
 
 def rescored(abuse, attack, thresholds):
