@@ -213,12 +213,11 @@ def test_identity_words_and_their_plurals_are_masked_but_slurs_are_not():
 def test_assess_many_matches_assess(bundle):
     """A comment scores the same alone as in a small batch or a large one (scored row by row or as one product)."""
     texts = ["You are a fucking idiot.", "Well said.", "ok"]
-    many = bundle.assess_many(texts)
-    assert [m.scores for m in many] == [bundle.assess(t).scores for t in texts]
-    large = bundle.assess_many(texts * 10)[:3]
-    for alone, batched in zip(many, large):
-        assert batched.scores == pytest.approx(alone.scores, rel=1e-5, abs=1e-9)  # float32 rounding
-        assert batched.spans == alone.spans and batched.rule_reasons == alone.rule_reasons
+    alone = [bundle.assess(t) for t in texts]
+    for batch in (bundle.assess_many(texts), bundle.assess_many(texts * 10)[:3]):
+        for one, batched in zip(alone, batch):
+            assert batched.scores == pytest.approx(one.scores, rel=1e-5, abs=1e-9)  # float32 rounding
+            assert batched.spans == one.spans and batched.rule_reasons == one.rule_reasons
 
 
 def test_metadata_has_metrics(bundle):
