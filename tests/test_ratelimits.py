@@ -137,3 +137,16 @@ def test_an_expired_window_counts_from_zero_before_the_sweep():
     time.sleep(0.06)
     assert storage.get("post-reader:1") == 0
     assert storage.incr("post-reader:1", expiry=0.05) == 1
+
+
+def test_expired_counters_are_freed_by_a_later_hit_without_a_thread(monkeypatch):
+    """The sweep runs inline on a hit at most once a second: no timer thread, and expired counters still go."""
+    storage = SweptMemoryStorage()
+    started = []
+    monkeypatch.setattr(threading.Thread, "start", lambda thread: started.append(thread))
+    storage.incr("post-reader:1", expiry=0.05)
+    time.sleep(0.06)
+    storage._next_sweep = 0.0  # the second has passed
+    storage.incr("post-reader:2", expiry=60)
+    assert "post-reader:1" not in storage.storage and storage.get("post-reader:2") == 1
+    assert not started
