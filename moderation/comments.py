@@ -179,7 +179,7 @@ def post_comment(slug):
             form.text.errors.append("The comment you replied to no longer exists.")
             return _render_story(story, form, status=422)
     try:
-        comment = submit_comment(story, current_user, form.text.data, parent)
+        comment = submit_comment(story, current_user._get_current_object(), form.text.data, parent)
     except OperationError as error:
         form.text.errors.append(str(error))
         return _render_story(story, form, status=422)
