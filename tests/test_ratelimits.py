@@ -117,6 +117,19 @@ def test_posts_per_reader_alone(app, client, make_user, make_story):
     assert_limited(post_form(client, f"/stories/{slug}/comments", {"text": texts[2]}))
 
 
+def test_logging_out_and_in_again_does_not_reset_a_readers_limits(app, client, make_user, make_story):
+    """The per-reader keys held the session token, which logging out renews: each new login counted from zero."""
+    app.config["RATELIMIT_POST_PER_ADDRESS"] = "100 per minute"
+    slug = make_story()
+    email = make_user()[1]
+    log_in(client, email)
+    texts = [f"Comment number {n} on the council's plan for the river." for n in range(3)]
+    assert [post_form(client, f"/stories/{slug}/comments", {"text": t}).status_code for t in texts[:2]] == [302, 302]
+    post_form(client, "/auth/logout", {})
+    log_in(client, email)
+    assert_limited(post_form(client, f"/stories/{slug}/comments", {"text": texts[2]}))
+
+
 def test_counting_in_memory_starts_no_thread_per_request(app, client, make_user, make_story, monkeypatch):
     """limits' memory storage started a timer thread on almost every limited request (about 1.5 ms of a post)."""
     app.config.update(RATELIMIT_POST_PER_READER="100 per minute", RATELIMIT_POST_PER_ADDRESS="100 per minute")
