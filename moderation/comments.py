@@ -164,7 +164,7 @@ def expired_form(error):
 
 @bp.post("/stories/<slug>/comments")
 @login_required
-@limiter.limit(configured("RATELIMIT_POST_PER_READER"), key_func=lambda: f"post-reader:{current_user.get_id()}")
+@limiter.limit(configured("RATELIMIT_POST_PER_READER"), key_func=lambda: f"post-reader:{current_user.id}")
 @limiter.limit(configured("RATELIMIT_POST_PER_ADDRESS"), key_func=lambda: f"post-address:{request.remote_addr}")
 def post_comment(slug):
     story = _story_or_404(slug)
@@ -179,7 +179,7 @@ def post_comment(slug):
             form.text.errors.append("The comment you replied to no longer exists.")
             return _render_story(story, form, status=422)
     try:
-        comment = submit_comment(story, current_user, form.text.data, parent)
+        comment = submit_comment(story, current_user._get_current_object(), form.text.data, parent)
     except OperationError as error:
         form.text.errors.append(str(error))
         return _render_story(story, form, status=422)
@@ -204,7 +204,7 @@ def _after_judgement(story, comment_id, verdict, arg):
 
 @bp.route("/stories/<slug>/comments/<int:comment_id>/edit", methods=["GET", "POST"])
 @login_required
-@limiter.limit(configured("RATELIMIT_POST_PER_READER"), key_func=lambda: f"post-reader:{current_user.get_id()}",
+@limiter.limit(configured("RATELIMIT_POST_PER_READER"), key_func=lambda: f"post-reader:{current_user.id}",
                methods=["POST"])
 def edit(slug, comment_id):
     """The author changes a comment within EDIT_MINUTES of posting it; the new text is judged again."""
@@ -254,7 +254,7 @@ def delete(slug, comment_id):
 
 @bp.post("/stories/<slug>/comments/<int:comment_id>/report")
 @login_required
-@limiter.limit(configured("RATELIMIT_REPORT_PER_READER"), key_func=lambda: f"report-reader:{current_user.get_id()}")
+@limiter.limit(configured("RATELIMIT_REPORT_PER_READER"), key_func=lambda: f"report-reader:{current_user.id}")
 @limiter.limit(configured("RATELIMIT_REPORT_PER_ADDRESS"), key_func=lambda: f"report-address:{request.remote_addr}")
 def report(slug, comment_id):
     story = _story_or_404(slug)

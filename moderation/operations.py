@@ -195,6 +195,7 @@ def submit_comment(story, author, text, parent=None, external_id=None):
         raise OperationError("Comments are closed on this story.")
     if parent is not None and (parent.story_id != story.id or parent.status != "published"):
         raise OperationError("You can only reply to a published comment on this story.")
+    events.read_endpoints(story.site_id)  # read before the INSERT, which takes SQLite's write lock until the commit
     comment = insert_loaded(Comment, story_id=story.id, author_id=author.id, text=text,
                             parent_id=parent.id if parent is not None else None, status="pending",
                             external_id=external_id)

@@ -117,6 +117,19 @@ def test_posts_per_reader_alone(app, client, make_user, make_story):
     assert_limited(post_form(client, f"/stories/{slug}/comments", {"text": texts[2]}))
 
 
+def test_logging_out_and_in_again_does_not_reset_a_readers_limits(app, client, make_user, make_story):
+    """The per-reader keys held the session token, which logging out renews: each new login counted from zero."""
+    app.config["RATELIMIT_POST_PER_ADDRESS"] = "100 per minute"
+    slug = make_story()
+    email = make_user()[1]
+    log_in(client, email)
+    texts = [f"Comment number {n} on the council's plan for the river." for n in range(3)]
+    assert [post_form(client, f"/stories/{slug}/comments", {"text": t}).status_code for t in texts[:2]] == [302, 302]
+    post_form(client, "/auth/logout", {})
+    log_in(client, email)
+    assert_limited(post_form(client, f"/stories/{slug}/comments", {"text": texts[2]}))
+
+
 def test_counting_in_memory_starts_no_thread_per_request(app, client, make_user, make_story, monkeypatch):
     """limits' memory storage started a timer thread on almost every limited request (about 1.5 ms of a post)."""
     app.config.update(RATELIMIT_POST_PER_READER="100 per minute", RATELIMIT_POST_PER_ADDRESS="100 per minute")
@@ -137,3 +150,16 @@ def test_an_expired_window_counts_from_zero_before_the_sweep():
     time.sleep(0.06)
     assert storage.get("post-reader:1") == 0
     assert storage.incr("post-reader:1", expiry=0.05) == 1
+
+
+def test_expired_counters_are_freed_by_a_later_hit_without_a_thread(monkeypatch):
+    """The sweep runs inline on a hit at most once a second: no timer thread, and expired counters still go."""
+    storage = SweptMemoryStorage()
+    started = []
+    monkeypatch.setattr(threading.Thread, "start", lambda thread: started.append(thread))
+    storage.incr("post-reader:1", expiry=0.05)
+    time.sleep(0.06)
+    storage._next_sweep = 0.0  # the second has passed
+    storage.incr("post-reader:2", expiry=60)
+    assert "post-reader:1" not in storage.storage and storage.get("post-reader:2") == 1
+    assert not started

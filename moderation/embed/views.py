@@ -82,7 +82,7 @@ def _stream(story, site, reader, form=None, rejected=None, notice=None, status=2
                               per_page=current_app.config["COMMENTS_PER_PAGE"], error_out=False)
         replies, continues = reading.replies_of([thread.id for thread in threads.items], viewer_id)
         count = reading.visible_count(story.id)
-    form = form or CommentForm(formdata=None, meta={"csrf": False})  # a fresh form after a post that went through
+    form = form or CommentForm(formdata=None)  # a fresh form after a post that went through
     parent_id = parse_id(form.parent_id.data or "") if rejected is not None else None
     return render_template(
         "embed/_stream.html", site=site, form=form, threads=threads, replies=replies, continues=continues,
@@ -146,7 +146,7 @@ def post_comment(story_id):
     reader = _reader(site)
     if reader is None:
         return jsonify(error="Sign in to comment."), 401
-    form = CommentForm(meta={"csrf": False})
+    form = CommentForm()
     if not form.validate_on_submit():
         return _stream(story, site, reader, form, status=422)
     parent = None
@@ -197,9 +197,9 @@ def edit(story_id, comment_id):
         return _stream(story, site, reader, status=409, notice=(
             f"A comment can be edited for {EDIT_MINUTES} minutes after posting; this one no longer can."))
     if request.method == "GET":
-        return _stream(story, site, reader, form=CommentForm(formdata=None, text=comment.text, meta={"csrf": False}),
+        return _stream(story, site, reader, form=CommentForm(formdata=None, text=comment.text),
                        editing=comment)
-    form = CommentForm(meta={"csrf": False})
+    form = CommentForm()
     if not form.validate_on_submit():
         return _stream(story, site, reader, form=form, editing=comment, status=422)
     return _judged(story, reader, form, lambda: edit_comment(comment, reader, form.text.data).id, (

@@ -84,7 +84,7 @@ def _statements_with_appeals(comment):
 
 
 def _reader_key():
-    return f"appeal-reader:{current_user.get_id()}"
+    return f"appeal-reader:{current_user.id}"
 
 
 @bp.route("/legal/appeals/<uid>", methods=["GET", "POST"])

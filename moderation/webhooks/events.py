@@ -17,14 +17,20 @@ STATUS_EVENTS = {"published": "comment.published", "review": "comment.review_ent
                  "rejected": "comment.rejected", "pending": "comment.created"}
 
 
-def _endpoints(site_id, event_type):
-    """The ids of the site's active endpoints that want this type of event.
+def read_endpoints(site_id):
+    """The site's active endpoints as (id, wanted event types) rows.
 
-    Read once per request (a post emits an event on each side of its first commit), afresh outside a request."""
+    Read once per request (a post emits an event on each side of its first commit), afresh outside a request. A
+    post reads them before it stores the comment, so on SQLite the write lock is held for the writes only."""
     memo = request.environ.setdefault("moderation.webhook_endpoints", {}) if has_request_context() else {}
     if site_id not in memo:
         memo[site_id] = db.session.connection().execute(ENDPOINTS, {"site_id": site_id}).all()
-    return [endpoint_id for endpoint_id, wanted in memo[site_id] if not wanted or event_type in wanted]
+    return memo[site_id]
+
+
+def _endpoints(site_id, event_type):
+    """The ids of the site's active endpoints that want this type of event."""
+    return [endpoint_id for endpoint_id, wanted in read_endpoints(site_id) if not wanted or event_type in wanted]
 
 
 def emit(site_id, event_type, data):
