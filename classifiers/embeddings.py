@@ -13,6 +13,7 @@ MAX_CHARS = 2000
 # Whitespace-separated chunks whose token ids are remembered between calls (they recur from comment to comment).
 CACHE_SIZE = 50_000
 INDEX_BYTES = np.dtype(np.intc).itemsize
+ROW_BY_ROW = 8
 
 
 class StaticEmbeddings:
@@ -34,9 +35,14 @@ class StaticEmbeddings:
     def transform(self, texts):
         """texts x dimensions, float32: the weighted sum of each text's token vectors, of unit length."""
         indices, indptr = self._rows(texts)
-        counts = sparse.csr_matrix((np.ones(len(indices), dtype=np.float32), indices, indptr),
-                                   shape=(len(texts), len(self.table)))
-        summed = np.asarray(counts @ self._float_table(), dtype=np.float32)
+        table = self._float_table()
+        if len(texts) <= ROW_BY_ROW:  # building a sparse matrix costs a few comments more than the sums
+            summed = np.array([table[indices[a:b]].sum(axis=0) for a, b in zip(indptr[:-1], indptr[1:])],
+                              dtype=np.float32).reshape(len(texts), table.shape[1])
+        else:
+            counts = sparse.csr_matrix((np.ones(len(indices), dtype=np.float32), indices, indptr),
+                                       shape=(len(texts), len(table)))
+            summed = np.asarray(counts @ table, dtype=np.float32)
         norms = np.linalg.norm(summed, axis=1, keepdims=True)
         return summed / np.where(norms == 0, 1.0, norms)
 
