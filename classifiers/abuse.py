@@ -2,9 +2,11 @@
 a small network over static sentence vectors (classifiers.embeddings), then Platt."""
 import functools
 import re
+import warnings
 
 import numpy as np
 from scipy.sparse import hstack
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.neural_network import MLPClassifier
@@ -126,9 +128,12 @@ class AbuseModels:
         excluded[list(head_only)] = True
         for rule in ABUSE_RULES:
             all_idx, all_y, all_w = labels[rule]
-            with _blas().limit(limits=1, user_api="blas"):  # mini-batches of 200 rows: one thread is faster
-                self.heads[rule] = MLPClassifier(hidden_layer_sizes=(HEAD_HIDDEN,), early_stopping=True,
-                                                 random_state=seed, max_iter=HEAD_EPOCHS).fit(vectors[all_idx], all_y, all_w)
+            # Mini-batches of 200 rows: one BLAS thread is faster. Stopping at HEAD_EPOCHS is meant, not a warning.
+            with _blas().limit(limits=1, user_api="blas"), warnings.catch_warnings():
+                warnings.simplefilter("ignore", ConvergenceWarning)
+                network = MLPClassifier(hidden_layer_sizes=(HEAD_HIDDEN,), early_stopping=True, random_state=seed,
+                                        max_iter=HEAD_EPOCHS)
+                self.heads[rule] = network.fit(vectors[all_idx], all_y, all_w)
             keep = ~excluded[all_idx]
             idx, y, w = all_idx[keep], all_y[keep], all_w[keep]
             xr = x[idx]
