@@ -142,9 +142,10 @@ class AbuseModels:
             self.ratios[rule] = np.log((pos / pos.sum()) / (neg / neg.sum())).astype(np.float32)
             model = LogisticRegression(C=C, max_iter=1000, solver="liblinear", class_weight=CLASS_WEIGHT,
                                        random_state=seed)
-            model.fit(xr.multiply(self.ratios[rule]).tocsr(), y, sample_weight=w)
+            weighted = xr.multiply(self.ratios[rule]).tocsr()
+            model.fit(weighted, y, sample_weight=w)
             self.models[rule] = model
-            self.spreads[rule] = (float(np.std(model.decision_function(xr.multiply(self.ratios[rule]).tocsr()))),
+            self.spreads[rule] = (float(np.std(model.decision_function(weighted))),
                                   float(np.std(_logits(self._head(rule), vectors[idx]))))
             self.platt[rule] = Platt().fit([0.0, 1.0], [0, 1])
         return self
